@@ -1,0 +1,46 @@
+# The two commands in the README: `make run` and `make test`. Each does its own setup.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON_313 := $(shell command -v python3.13 2>/dev/null || command -v python3 2>/dev/null)
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
+
+.PHONY: run test lint check-deploy setup clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/bin/python:
+	@if [ -z "$(PYTHON_313)" ] || ! "$(PYTHON_313)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))'; then \
+		echo "This project needs Python 3.13 (found: $$($(PYTHON_313) --version 2>&1))."; \
+		echo "Install it (for example: pyenv install 3.13) and run make again."; \
+		exit 1; \
+	fi
+	"$(PYTHON_313)" -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## Run the app with demo data on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
+run: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "Open http://127.0.0.1:8000 and log in with one of the demo accounts above."
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## Run the whole test suite against PostgreSQL (DATABASE_URL, default the local server).
+test: setup
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Django's deployment checklist with production-like settings.
+check-deploy: setup
+	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ALLOWED_HOSTS=clinic.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,129 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from clinic.models import Patient
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an active staff account. "
+        "Passwords are case-sensitive.",
+    }
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search patients",
+        required=False,
+        max_length=100,
+        help_text="Name, MRN, date of birth (MM/DD/YYYY) or phone number.",
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class PatientForm(forms.ModelForm):
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="I have checked: this is a different person. Create the record anyway.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_name",
+            "date_of_birth",
+            "sex_assigned_at_birth",
+            "gender_identity",
+            "pronouns",
+            "phone",
+            "email",
+            "preferred_language",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "emergency_contact_name",
+            "emergency_contact_relationship",
+            "emergency_contact_phone",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(attrs={"autocomplete": "bday"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        error_messages = {
+            "legal_first_name": {"required": "Enter the patient's legal first name."},
+            "legal_last_name": {"required": "Enter the patient's legal last name."},
+            "date_of_birth": {
+                "required": "Enter the date of birth.",
+                "invalid": "Enter a real date of birth, for example 04/28/1985.",
+            },
+            "phone": {"required": "Enter a phone number so the clinic can reach the patient."},
+            "email": {"invalid": "Enter an email address like name@example.com."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates = []
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Name and identity",
+                Row(Column("legal_first_name"), Column("legal_last_name")),
+                Row(Column("preferred_name"), Column("date_of_birth")),
+                Row(Column("sex_assigned_at_birth"), Column("gender_identity"), Column("pronouns")),
+            ),
+            Fieldset(
+                "Contact",
+                Row(Column("phone"), Column("email"), Column("preferred_language")),
+                "address_line1",
+                "address_line2",
+                Row(Column("city"), Column("state"), Column("postal_code")),
+            ),
+            Fieldset(
+                "Emergency contact",
+                Row(
+                    Column("emergency_contact_name"),
+                    Column("emergency_contact_relationship"),
+                    Column("emergency_contact_phone"),
+                ),
+            ),
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        first = cleaned_data.get("legal_first_name")
+        last = cleaned_data.get("legal_last_name")
+        born = cleaned_data.get("date_of_birth")
+        if first and last and born and not self.instance.pk:
+            self.duplicates = list(
+                Patient.objects.likely_duplicates_of(
+                    first_name=first, last_name=last, date_of_birth=born
+                )
+            )
+            if self.duplicates and not cleaned_data.get("confirm_not_duplicate"):
+                raise forms.ValidationError(
+                    "A patient with this name and date of birth is already registered. "
+                    "Open the existing record below, or confirm that this is a different person.",
+                    code="likely_duplicate",
+                )
+        return cleaned_data

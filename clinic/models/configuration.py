@@ -1,0 +1,188 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "%(value)s is not a time zone name such as America/Los_Angeles.",
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def default_time_zone():
+    return settings.TIME_ZONE
+
+
+class Clinic(models.Model):
+    """The clinic's own settings. There is exactly one row (pk=1)."""
+
+    name = models.CharField(max_length=200, default="Ketamine Clinic")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="Times are shown and series are planned in this zone, e.g. America/Los_Angeles.",
+    )
+    minimum_patient_age = models.PositiveSmallIntegerField(
+        default=18,
+        validators=[MinValueValidator(0), MaxValueValidator(120)],
+        help_text="Patients younger than this cannot be registered. 18 means adults only.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="clinic_is_a_single_row"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        clinic, _ = cls.objects.get_or_create(pk=1)
+        return clinic
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Route(models.Model):
+    """A way of giving ketamine, with the default length of each part of a session."""
+
+    class Code(models.TextChoices):
+        IV = "iv", "IV infusion"
+        IM = "im", "IM injection"
+        SC = "sc", "SC injection"
+        ORAL = "oral", "Oral / sublingual"
+        INTRANASAL = "intranasal", "Intranasal esketamine"
+
+    code = models.CharField(max_length=20, choices=Code.choices, primary_key=True)
+    name = models.CharField(max_length=100)
+    preparation_minutes = models.PositiveSmallIntegerField(
+        help_text="Check-in, vitals and the pre-dose checklist."
+    )
+    administration_minutes = models.PositiveSmallIntegerField()
+    monitoring_minutes = models.PositiveSmallIntegerField(
+        help_text="Minimum monitoring after administration before discharge."
+    )
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def session_minutes(self):
+        return self.preparation_minutes + self.administration_minutes + self.monitoring_minutes
+
+
+class Room(models.Model):
+    """A room or treatment chair; a session holds one for its whole length."""
+
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True)
+    routes = models.ManyToManyField(
+        Route,
+        blank=True,
+        related_name="rooms",
+        help_text="The routes this room is equipped for, e.g. IV needs an infusion pump.",
+    )
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords(m2m_fields=[routes])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "room or chair"
+        verbose_name_plural = "rooms and chairs"
+
+    def __str__(self):
+        return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningHours(models.Model):
+    """When the clinic is open on one weekday; a weekday without a row is closed."""
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, unique=True)
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["weekday"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="opening_hours_close_after_opening",
+                violation_error_message="The closing time must be after the opening time.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class ClosureQuerySet(models.QuerySet):
+    def overlapping(self, first_day, last_day):
+        return self.filter(starts_on__lte=last_day, ends_on__gte=first_day)
+
+
+class Closure(models.Model):
+    """Whole days the clinic is closed: holidays, training days."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="The last closed day; the same as the first for one day.")
+    reason = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+
+    objects = ClosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="closure_ends_on_or_after_start",
+                violation_error_message="The last closed day cannot be before the first.",
+            ),
+        ]
+
+    def __str__(self):
+        if self.starts_on == self.ends_on:
+            return f"{self.starts_on:%b %d, %Y}: {self.reason}"
+        return f"{self.starts_on:%b %d}–{self.ends_on:%b %d, %Y}: {self.reason}"

@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from clinic import views
+from clinic.forms import EmailAuthenticationForm
+
+admin.site.site_header = "Clinic settings"
+admin.site.site_title = "Clinic settings"
+admin.site.index_title = "Configuration and staff accounts"
+
+patient_urls = [
+    path("", views.patient_list, name="patient_list"),
+    path("new/", views.patient_create, name="patient_create"),
+    path("<int:pk>/", views.patient_detail, name="patient_detail"),
+    path("<int:pk>/edit/", views.patient_update, name="patient_update"),
+    path("<int:pk>/history/", views.patient_history, name="patient_history"),
+]
+
+account_urls = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include(account_urls)),
+    path("patients/", include((patient_urls, "clinic"))),
+    path("intake/", include("intake.urls")),
+    path("scheduling/", include("scheduling.urls")),
+    path("admin/", admin.site.urls),
+]

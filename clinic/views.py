@@ -1,0 +1,89 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+
+from clinic.audit import change_log
+from clinic.forms import PatientForm, PatientSearchForm
+from clinic.models import Patient, PatientStatus
+from clinic.panels import home_panels, patient_panels
+
+PATIENTS_PER_PAGE = 25
+SEARCH_SESSION_KEY = "patient_search"
+
+
+def home(request):
+    status_counts = {}
+    if request.user.has_perm("clinic.view_patient"):
+        rows = Patient.objects.values("status").annotate(n=Count("pk")).order_by()
+        counts = {row["status"]: row["n"] for row in rows}
+        status_counts = [
+            (label, counts.get(value, 0), value) for value, label in PatientStatus.choices
+        ]
+    return render(
+        request,
+        "clinic/home.html",
+        {"status_counts": status_counts, "panels": home_panels(request)},
+    )
+
+
+@permission_required("clinic.view_patient", raise_exception=True)
+def patient_list(request):
+    # The search is kept in the session, not the URL: names and dates of birth
+    # must not end up in server logs or browser history.
+    if request.method == "POST":
+        form = PatientSearchForm(request.POST)
+        if form.is_valid():
+            request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
+        return redirect("clinic:patient_list")
+
+    query = request.session.get(SEARCH_SESSION_KEY, "")
+    patients = Patient.objects.search(query)
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clinic/patient_list.html",
+        {"page": page, "query": query, "form": PatientSearchForm(initial={"q": query})},
+    )
+
+
+@permission_required("clinic.add_patient", raise_exception=True)
+def patient_create(request):
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = form.save()
+        messages.success(request, f"{patient.full_name} is registered with MRN {patient.mrn}.")
+        return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form})
+
+
+@permission_required("clinic.view_patient", raise_exception=True)
+def patient_detail(request, pk):
+    patient = get_object_or_404(Patient.objects.prefetch_related("cleared_routes"), pk=pk)
+    return render(
+        request,
+        "clinic/patient_detail.html",
+        {"patient": patient, "panels": patient_panels(request, patient)},
+    )
+
+
+@permission_required("clinic.change_patient", raise_exception=True)
+def patient_update(request, pk):
+    patient = get_object_or_404(Patient, pk=pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The patient's details are saved.")
+        return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form, "patient": patient})
+
+
+@permission_required("clinic.view_historicalpatient", raise_exception=True)
+def patient_history(request, pk):
+    patient = get_object_or_404(Patient, pk=pk)
+    return render(
+        request,
+        "clinic/patient_history.html",
+        {"patient": patient, "changes": change_log(patient.history.all())},
+    )
