@@ -43,10 +43,16 @@ def grant(apps, role_permissions):
     """Create the role groups if needed and give them the permissions (for migrations)."""
     from django.contrib.auth.management import create_permissions
 
+    # Permissions are normally created after all migrations have run; create
+    # them now so that they can be granted. Historical app configs have no
+    # models_module, which create_permissions() requires.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        models_module = app_config.models_module
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -236,5 +236,6 @@ LOGGING = {
         # Request bodies and form data never reach the logs; only paths, which
         # carry no patient details in this app.
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

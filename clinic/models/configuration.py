@@ -39,6 +39,30 @@ class Clinic(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(120)],
         help_text="Patients younger than this cannot be registered. 18 means adults only.",
     )
+    self_referral_enabled = models.BooleanField(
+        default=False,
+        help_text="Let people refer themselves through a public page that starts intake.",
+    )
+    intake_link_valid_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="How long a private intake or questionnaire link works after it is sent.",
+    )
+    patients_per_clinician = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="How many patients one clinician may monitor at the same time.",
+    )
+    dosing_hold_systolic = models.PositiveSmallIntegerField(
+        default=140,
+        validators=[MinValueValidator(90), MaxValueValidator(250)],
+        help_text="Dosing waits for a provider's decision when pre-dose systolic BP is above this.",
+    )
+    dosing_hold_diastolic = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(50), MaxValueValidator(150)],
+        help_text="Dosing waits for a provider's decision when pre-dose diastolic BP is above this.",
+    )
 
     history = HistoricalRecords()
 

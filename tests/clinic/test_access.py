@@ -1,58 +1,29 @@
 """Every page, every role: driven from the URL conf so a new page cannot be forgotten.
 
-Each named URL must have a rule below. A rule gives the status code a GET
-answers with for an anonymous visitor ("login" means a redirect to the login
-page) and for each role.
+Each named URL must have a rule in tests/<app>/access.py (see tests/access.py).
 """
 
-from dataclasses import dataclass, field
+import importlib
 
 import pytest
 from django.urls import reverse
 
+from tests.access import LOGIN, ROLES
 from tests.urls import named_url_patterns
 
-LOGIN = "login"
-ROLES = ["front_desk", "nurse", "provider", "clinic_admin"]
+
+def collect_rules():
+    rules = {}
+    for app in ["clinic", "intake", "scheduling"]:
+        try:
+            module = importlib.import_module(f"tests.{app}.access")
+        except ModuleNotFoundError:
+            continue
+        rules.update(module.ACCESS)
+    return rules
 
 
-@dataclass(frozen=True)
-class Rule:
-    anonymous: object = LOGIN
-    roles: dict = field(default_factory=lambda: dict.fromkeys(ROLES, 200))
-    kwargs: object = None  # a function of the fixtures dict, returning URL kwargs
-
-
-def everyone(status):
-    return dict.fromkeys(ROLES, status)
-
-
-def only(*allowed, status=200):
-    return {role: (status if role in allowed else 403) for role in ROLES}
-
-
-def patient_pk(objects):
-    return {"pk": objects["patient"].pk}
-
-
-ACCESS = {
-    "home": Rule(),
-    "login": Rule(anonymous=200, roles=everyone(302)),
-    "logout": Rule(roles=everyone(405)),
-    "password_change": Rule(),
-    "password_change_done": Rule(),
-    "password_reset": Rule(anonymous=200),
-    "password_reset_done": Rule(anonymous=200),
-    "password_reset_confirm": Rule(
-        anonymous=200, kwargs=lambda objects: {"uidb64": "MQ", "token": "set-password"}
-    ),
-    "password_reset_complete": Rule(anonymous=200),
-    "clinic:patient_list": Rule(),
-    "clinic:patient_create": Rule(roles=only("front_desk", "clinic_admin")),
-    "clinic:patient_detail": Rule(kwargs=patient_pk),
-    "clinic:patient_update": Rule(roles=only("front_desk", "clinic_admin"), kwargs=patient_pk),
-    "clinic:patient_history": Rule(roles=only("clinic_admin"), kwargs=patient_pk),
-}
+ACCESS = collect_rules()
 
 
 def app_url_names():
@@ -68,19 +39,14 @@ def test_no_rule_for_a_page_that_does_not_exist():
     assert set(ACCESS) <= set(app_url_names())
 
 
-@pytest.fixture
-def objects(patient):
-    return {"patient": patient}
-
-
-def url_for(name, objects):
+def url_for(name):
     rule = ACCESS[name]
-    return reverse(name, kwargs=rule.kwargs(objects) if rule.kwargs else None)
+    return reverse(name, kwargs=rule.kwargs() if rule.kwargs else None)
 
 
 @pytest.mark.parametrize("name", app_url_names())
-def test_anonymous_access(client, objects, name):
-    url = url_for(name, objects)
+def test_anonymous_access(client, db, name):
+    url = url_for(name)
 
     response = client.get(url)
 
@@ -94,10 +60,10 @@ def test_anonymous_access(client, objects, name):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", app_url_names())
-def test_role_access(client, personas, objects, name, role):
+def test_role_access(client, personas, name, role):
     client.force_login(personas[role])
 
-    response = client.get(url_for(name, objects))
+    response = client.get(url_for(name))
 
     assert response.status_code == ACCESS[name].roles[role]
 

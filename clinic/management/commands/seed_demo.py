@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.demo import run_seeders
 from clinic.models import Clinic, Closure, OpeningHours, Patient, PatientStatus, Room, Route, User
 from clinic.roles import Role
 
@@ -86,6 +87,7 @@ class Command(BaseCommand):
             self.seed_hours()
             self.seed_users()
             created = self.seed_patients()
+            run_seeders(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new patients)."))
         self.stdout.write("Demo logins (email / password):")
         for email, _first, _last, role, password in DEMO_USERS:

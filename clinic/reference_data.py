@@ -1,0 +1,42 @@
+"""Rows every installation needs: the clinic's settings row, the routes, the roles.
+
+A data migration creates them; a post_migrate handler re-creates any that are
+missing (after `flush`, as transactional tests do) and grants permissions
+added since. Both call `ensure_reference_data` with a model registry.
+"""
+
+from clinic.roles import CLINIC_PERMISSIONS, grant
+
+# Default session parts per route, in minutes (see DOMAIN.md): preparation,
+# administration, minimum monitoring before discharge. Clinic admins edit them.
+ROUTES = [
+    ("iv", "IV infusion", 15, 40, 60),
+    ("im", "IM injection", 15, 5, 60),
+    ("sc", "SC injection", 15, 5, 60),
+    ("oral", "Oral / sublingual", 15, 15, 60),
+    ("intranasal", "Intranasal esketamine", 15, 10, 120),
+]
+
+
+def ensure_reference_data(apps):
+    Route = apps.get_model("clinic", "Route")
+    Clinic = apps.get_model("clinic", "Clinic")
+    for code, name, preparation, administration, monitoring in ROUTES:
+        Route.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "preparation_minutes": preparation,
+                "administration_minutes": administration,
+                "monitoring_minutes": monitoring,
+            },
+        )
+    Clinic.objects.get_or_create(pk=1)
+    grant(apps, CLINIC_PERMISSIONS)
+
+
+def ensure_after_migrate(sender, apps=None, **kwargs):
+    # `migrate` passes the migrated state's registry; `flush` passes none.
+    if apps is None:
+        from django.apps import apps
+    ensure_reference_data(apps)

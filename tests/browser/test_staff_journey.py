@@ -1,0 +1,43 @@
+from django.urls import reverse
+
+from clinic.roles import Role
+from tests.browser.conftest import accessibility_violations, log_in, screenshot
+from tests.factories import PatientFactory, UserFactory
+
+
+def test_front_desk_logs_in_searches_and_opens_a_record(page):
+    maria = UserFactory(email="maria@clinic.test", first_name="Maria", role=Role.FRONT_DESK)
+    PatientFactory.create_batch(5)
+    alex = PatientFactory(
+        legal_first_name="Alexandra", legal_last_name="Quintero", phone="4155550199"
+    )
+
+    log_in(page, maria)
+    page.get_by_role("link", name="Patients").click()
+    page.get_by_label("Search patients").fill("Quintero")
+    page.get_by_role("button", name="Search").click()
+
+    assert page.get_by_text("1 patient match").is_visible()
+    assert "Quintero" not in page.url
+    page.get_by_role("link", name="Quintero, Alexandra").click()
+
+    page.wait_for_url(f"**{reverse('clinic:patient_detail', args=[alex.pk])}")
+    assert page.get_by_role("heading", name="Alexandra Quintero").is_visible()
+    assert page.get_by_text(f"MRN {alex.mrn}").is_visible()
+    screenshot(page, "patient-detail")
+    assert accessibility_violations(page) == []
+    assert page.console_errors == []
+
+
+def test_staff_pages_fit_a_phone_screen(phone_page):
+    maria = UserFactory(email="maria@clinic.test", role=Role.FRONT_DESK)
+    PatientFactory.create_batch(3)
+
+    log_in(phone_page, maria)
+    phone_page.goto(reverse("clinic:patient_list"))
+
+    page_width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 375
+    phone_page.get_by_role("button", name="Show the menu").click()
+    assert phone_page.get_by_role("link", name="Patients").is_visible()
+    screenshot(phone_page, "patient-list-phone")

@@ -1,0 +1,26 @@
+from tests.access import Rule, everyone, only
+from tests.factories import PatientFactory
+
+
+def patient_pk():
+    return {"pk": PatientFactory().pk}
+
+
+ACCESS = {
+    "home": Rule(),
+    "login": Rule(anonymous=200, roles=everyone(302)),
+    "logout": Rule(roles=everyone(405)),
+    "password_change": Rule(),
+    "password_change_done": Rule(),
+    "password_reset": Rule(anonymous=200),
+    "password_reset_done": Rule(anonymous=200),
+    "password_reset_confirm": Rule(
+        anonymous=200, kwargs=lambda: {"uidb64": "MQ", "token": "set-password"}
+    ),
+    "password_reset_complete": Rule(anonymous=200),
+    "clinic:patient_list": Rule(),
+    "clinic:patient_create": Rule(roles=only("front_desk", "clinic_admin")),
+    "clinic:patient_detail": Rule(kwargs=patient_pk),
+    "clinic:patient_update": Rule(roles=only("front_desk", "clinic_admin"), kwargs=patient_pk),
+    "clinic:patient_history": Rule(roles=only("clinic_admin"), kwargs=patient_pk),
+}
