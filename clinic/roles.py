@@ -47,7 +47,7 @@ def grant(apps, role_permissions):
     # them now so that they can be granted. Historical app configs have no
     # models_module, which create_permissions() requires.
     for app_config in apps.get_app_configs():
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
         try:
             create_permissions(app_config, apps=apps, verbosity=0)

@@ -92,9 +92,7 @@ def client_for(client):
 
 @pytest.fixture
 def patient(db):
-    return PatientFactory(
-        legal_first_name="Alex", legal_last_name="Morgan", phone="4155550100"
-    )
+    return PatientFactory(legal_first_name="Alex", legal_last_name="Morgan", phone="4155550100")
 
 
 @pytest.fixture

@@ -61,7 +61,8 @@ class Clinic(models.Model):
     dosing_hold_diastolic = models.PositiveSmallIntegerField(
         default=90,
         validators=[MinValueValidator(50), MaxValueValidator(150)],
-        help_text="Dosing waits for a provider's decision when pre-dose diastolic BP is above this.",
+        help_text="Dosing waits for a provider's decision when pre-dose diastolic BP is above "
+        "this.",
     )
 
     history = HistoricalRecords()
