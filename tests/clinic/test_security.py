@@ -135,7 +135,9 @@ def test_every_response_carries_the_security_headers(client):
 
 
 def run_python(code, **env):
-    environment = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    # A clean environment: no test secret, and not the browser tests' async override.
+    unwanted = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {key: value for key, value in os.environ.items() if key not in unwanted}
     environment.update(env)
     return subprocess.run(  # noqa: S603 - a fixed interpreter and fixed code
         [sys.executable, "-c", code],
