@@ -68,6 +68,8 @@ class Clinic(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "clinic settings"
+        verbose_name_plural = "clinic settings"
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="clinic_is_a_single_row"),
         ]
