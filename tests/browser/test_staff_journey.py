@@ -41,3 +41,20 @@ def test_staff_pages_fit_a_phone_screen(phone_page):
     phone_page.get_by_role("button", name="Show the menu").click()
     assert phone_page.get_by_role("link", name="Patients").is_visible()
     screenshot(phone_page, "patient-list-phone")
+
+
+def test_login_list_and_registration_pages_pass_accessibility_checks(page):
+    maria = UserFactory(email="maria@clinic.test", role=Role.FRONT_DESK)
+    PatientFactory.create_batch(3)
+
+    page.goto(reverse("login"))
+    assert accessibility_violations(page) == []
+    log_in(page, maria)
+    for url in [reverse("home"), reverse("clinic:patient_list"), reverse("clinic:patient_create")]:
+        page.goto(url)
+        assert accessibility_violations(page) == [], url
+    page.get_by_role("button", name="Register patient").click()
+    assert page.locator("#form-errors").is_visible()
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    assert accessibility_violations(page) == []
+    assert page.console_errors == []
