@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from clinic.models import Clinic, Patient, SafetyFlag
+from clinic.models import Patient, SafetyFlag
 from intake import services
 from intake.display import answer_sections
 from intake.models import ConsentSignature, Intake, IntakeStatus
@@ -71,8 +71,7 @@ def link_revoke(request, patient_pk):
 @permission_required("intake.view_intake", raise_exception=True)
 def queue(request):
     intakes = list(Intake.objects.waiting_for_review())
-    clinic = Clinic.load()
-    rows = [(intake, summarize(intake.answers, clinic)) for intake in intakes]
+    rows = [(intake, summarize(intake.answers, request.clinic)) for intake in intakes]
     return render(request, "intake/queue.html", {"rows": rows})
 
 
@@ -90,7 +89,7 @@ def review(request, pk, decision_form=None):
         {
             "intake": intake,
             "patient": intake.patient,
-            "summary": summarize(intake.answers),
+            "summary": summarize(intake.answers, request.clinic),
             "sections": answer_sections(intake.answers),
             "signature": ConsentSignature.objects.filter(intake=intake)
             .select_related("document")
