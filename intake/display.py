@@ -1,5 +1,6 @@
 """Stored answers turned into question-and-answer rows, for the patient's review and for staff."""
 
+import datetime
 from dataclasses import dataclass
 
 from django import forms
@@ -24,6 +25,11 @@ def _display(field, value):
     choices = dict(getattr(field, "choices", []) or [])
     if isinstance(value, list):
         return ", ".join(str(choices.get(item, item)) for item in value)
+    if isinstance(field, forms.DateField) and isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value).strftime("%m/%d/%Y")
+        except ValueError:
+            return value
     if isinstance(field, forms.BooleanField):
         return "Yes" if value else "No"
     if choices:

@@ -50,13 +50,18 @@ class BirthDateInput(forms.DateInput):
 class StepForm(forms.Form):
     """Marks optional questions in their label and gives every field a plain message."""
 
+    # Fields that clean() requires or not depending on another answer: not marked optional.
+    required_depending_on_other_answers = ()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_fields()
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             field.error_messages.setdefault("required", REQUIRED)
             if field.error_messages["required"] == forms.Field.default_error_messages["required"]:
                 field.error_messages["required"] = REQUIRED
+            if name in self.required_depending_on_other_answers:
+                continue
             if not field.required and field.label and not str(field.label).endswith("(optional)"):
                 field.label = f"{field.label} (optional)"
         self.helper = FormHelper()
@@ -196,6 +201,8 @@ class ContactsForm(StepForm):
 
 
 class MedicalForm(StepForm):
+    required_depending_on_other_answers = ("height_feet", "weight_lb", "height_cm", "weight_kg")
+
     other_conditions = forms.CharField(
         label="Any other health conditions or operations",
         max_length=2000,
@@ -205,12 +212,12 @@ class MedicalForm(StepForm):
     units = forms.ChoiceField(
         label="Units for height and weight",
         choices=[("us", "Feet, inches and pounds"), ("metric", "Centimeters and kilograms")],
-        widget=forms.RadioSelect(attrs={"class": "units-choice"}),
+        widget=forms.RadioSelect,
         initial="us",
     )
     height_feet = forms.IntegerField(label="Height: feet", min_value=3, max_value=8, required=False)
     height_inches = forms.IntegerField(
-        label="Height: inches", min_value=0, max_value=11, required=False
+        label="Height: inches (optional)", min_value=0, max_value=11, required=False
     )
     weight_lb = forms.DecimalField(
         label="Weight in pounds", min_value=60, max_value=700, decimal_places=1, required=False
@@ -237,7 +244,7 @@ class MedicalForm(StepForm):
             Fieldset("Health screening", *[key for key, _q, _f in CONTRAINDICATIONS]),
             "other_conditions",
             Fieldset(
-                "Height and weight",
+                "Height and weight (required, used for weight-based dosing)",
                 "units",
                 Div("height_feet", "height_inches", "weight_lb", css_class="units-us"),
                 Div("height_cm", "weight_kg", css_class="units-metric"),

@@ -167,6 +167,7 @@ def intake_submit(*, intake: Intake) -> Intake:
     """Lock the answers, score the questionnaires and put the patient up for review."""
     with transaction.atomic():
         intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake.pk)
+        reopened = list(intake.reopened_steps)
         intake.submit()
         patient = intake.patient
         for field in PATIENT_FIELDS_FROM_ABOUT_YOU:
@@ -176,10 +177,17 @@ def intake_submit(*, intake: Intake) -> Intake:
         patient.status = PatientStatus.UNDER_REVIEW
         patient.full_clean(validate_unique=False)
         patient.save()
-        intake.phq9 = _measure(intake, InstrumentCode.PHQ9)
-        intake.gad7 = _measure(intake, InstrumentCode.GAD7)
+        # A re-submission after "more information needed" scores only reopened questionnaires,
+        # so the baseline is not duplicated.
+        if intake.phq9 is None or "phq9" in reopened:
+            intake.phq9 = _measure(intake, InstrumentCode.PHQ9)
+        if intake.gad7 is None or "gad7" in reopened:
+            intake.gad7 = _measure(intake, InstrumentCode.GAD7)
         intake.save(update_fields=["phq9", "gad7"])
-        if phq9_self_harm_risk(intake.phq9.answers):
+        already_flagged = SafetyFlag.objects.filter(
+            patient=patient, source=MeasureSource.INTAKE, raised_at__gte=intake.started_at
+        ).exists()
+        if phq9_self_harm_risk(intake.phq9.answers) and not already_flagged:
             _raise_self_harm_flag(patient)
         return intake
 

@@ -1,7 +1,7 @@
 """Private links that let a patient without an account open one form.
 
 The raw token goes into the email and nowhere else: the database keeps its
-SHA-256. A token has 256 random bits, so a plain hash cannot be reversed or
+SHA-256. A token has 192 random bits, so a plain hash cannot be reversed or
 guessed, and a database leak does not reveal usable links.
 """
 
@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from clinic.models.configuration import Clinic
 from clinic.models.patients import Patient
 
-TOKEN_BYTES = 32
+TOKEN_BYTES = 24
 
 
 def hash_token(token: str) -> str:

@@ -16,7 +16,7 @@ from clinic.models import (
 from intake import services
 from intake.models import IntakeStatus
 from tests.factories import PatientFactory
-from tests.intake.factories import phq9_answers, submitted_intake
+from tests.intake.factories import complete_answers, phq9_answers, submitted_intake
 
 SITE = "http://clinic.test/"
 
@@ -205,3 +205,31 @@ def test_a_self_referral_creates_a_referred_patient_and_emails_a_link(
     assert patient.status == PatientStatus.REFERRED
     assert link.patient == patient
     assert mail.outbox[0].to == ["robin@example.com"]
+
+
+def test_a_flag_acknowledged_before_submission_is_not_raised_again(provider, intake):
+    risky = phq9_answers(items=(1, 1, 1, 1, 1, 1, 1, 1, 1))
+    services.intake_step_save(intake=intake, step="phq9", data=risky)
+    SafetyFlag.objects.get().acknowledge(by=provider, note="Called.")
+    intake.answers = complete_answers(intake.patient, phq9=risky)
+    intake.save()
+    services.intake_consent_sign(intake=intake, signed_name="A", ip_address=None, user_agent="")
+
+    services.intake_submit(intake=intake)
+
+    assert SafetyFlag.objects.count() == 1
+
+
+def test_resubmitting_after_more_information_keeps_one_baseline(provider):
+    intake = submitted_intake()
+    services.intake_decide(
+        intake=intake,
+        decision="more_info",
+        decided_by=provider,
+        message="Doses please.",
+        reopen_steps=["medications"],
+    )
+
+    services.intake_submit(intake=intake)
+
+    assert OutcomeMeasure.objects.count() == 2

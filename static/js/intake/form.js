@@ -3,13 +3,13 @@
 (function () {
   "use strict";
   function update() {
-    var chosen = document.querySelector(".units-choice:checked");
+    var chosen = document.querySelector("input[name=\"units\"]:checked");
     if (!chosen) { return; }
     document.querySelectorAll(".units-us").forEach(function (el) { el.hidden = chosen.value !== "us"; });
     document.querySelectorAll(".units-metric").forEach(function (el) { el.hidden = chosen.value !== "metric"; });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll(".units-choice").forEach(function (radio) {
+    document.querySelectorAll("input[name=\"units\"]").forEach(function (radio) {
       radio.addEventListener("change", update);
     });
     update();
