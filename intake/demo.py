@@ -54,20 +54,22 @@ def _answers(patient, *, phq9, gad7, trials_weeks=(8, 12, 4), complete=True):
 
 def seed_intakes(stdout):
     created = 0
+    flagged_one = False
     for patient in Patient.objects.filter(
         status__in=[PatientStatus.INTAKE_IN_PROGRESS, PatientStatus.UNDER_REVIEW]
     ).order_by("pk"):
         if Intake.objects.filter(patient=patient).exists():
             continue
-        index = created
         created += 1
         if patient.status == PatientStatus.INTAKE_IN_PROGRESS:
             Intake.objects.create(
                 patient=patient, answers=_answers(patient, phq9=[], gad7=[], complete=False)
             )
             continue
-        # The first patient under review answered question 9 above zero: a flagged intake.
-        phq9 = [3, 2, 2, 3, 2, 2, 2, 1, 1 if index == 4 else 0]
+        # One patient under review answered question 9 above zero: a flagged intake.
+        self_harm = 0 if flagged_one else 1
+        flagged_one = True
+        phq9 = [3, 2, 2, 3, 2, 2, 2, 1, self_harm]
         intake = Intake.objects.create(
             patient=patient,
             answers=_answers(patient, phq9=phq9, gad7=[2, 2, 1, 2, 1, 1, 1]),

@@ -378,3 +378,13 @@ def test_a_reopened_intake_lets_the_patient_change_only_the_named_sections(clien
 
     assert medications.status_code == 200
     assert about_you.status_code == 302
+
+
+def test_the_error_summary_names_each_question_to_fix(patient_client, intake):
+    data = {**VALID["about-you"], "date_of_birth": "", "city": ""}
+
+    response = patient_client.post(step_url("about-you"), data)
+
+    content = response.content.decode()
+    assert '<a class="alert-link" href="#div_id_date_of_birth">Date of birth</a>' in content
+    assert '<a class="alert-link" href="#div_id_city">City</a>' in content
