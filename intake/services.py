@@ -115,6 +115,8 @@ def _raise_self_harm_flag(patient):
 def intake_step_save(*, intake: Intake, step: str, data: dict) -> None:
     """Save one step's answers. A self-harm answer raises the flag now, not at submission."""
     with transaction.atomic():
+        # Lock the row: two tabs saving different steps must not overwrite each other.
+        intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake.pk)
         intake.save_step(step, data)
         if step == "phq9":
             answers = [data[f"item_{n}"] for n in range(1, len(PHQ9.items) + 1)]
@@ -125,9 +127,10 @@ def intake_step_save(*, intake: Intake, step: str, data: dict) -> None:
 def intake_consent_sign(
     *, intake: Intake, signed_name: str, ip_address: str | None, user_agent: str
 ) -> ConsentSignature:
-    if not intake.can_edit_step("consent"):
-        raise ValidationError("This form can no longer be changed.", code="step_locked")
     with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(pk=intake.pk)
+        if not intake.can_edit_step("consent"):
+            raise ValidationError("This form can no longer be changed.", code="step_locked")
         if ConsentSignature.objects.filter(intake=intake).exists():
             raise ValidationError(
                 "You have already signed the consent; it cannot be changed.",

@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -84,21 +84,24 @@ class PatientLink(models.Model):
         Re-sending means issuing again: only the hash is kept, so an old token
         cannot be shown twice, and the old link stops working.
         """
-        now = timezone.now()
         if valid_days is None:
             valid_days = Clinic.load().intake_link_valid_days
-        cls.objects.filter(patient=patient, purpose=purpose, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        link = cls.objects.create(
-            patient=patient,
-            purpose=purpose,
-            token_hash=hash_token(token),
-            created_at=now,
-            created_by=created_by,
-            expires_at=now + timedelta(days=valid_days),
-        )
+        with transaction.atomic():
+            # Two clicks on "send" at once: the second waits, then replaces the first.
+            Patient.objects.select_for_update().filter(pk=patient.pk).first()
+            now = timezone.now()
+            cls.objects.filter(patient=patient, purpose=purpose, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+            link = cls.objects.create(
+                patient=patient,
+                purpose=purpose,
+                token_hash=hash_token(token),
+                created_at=now,
+                created_by=created_by,
+                expires_at=now + timedelta(days=valid_days),
+            )
         return link, token
 
     @property

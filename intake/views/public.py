@@ -6,8 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from intake import services
+from intake.forms import SelfReferralForm
 from intake.ratelimit import rate_limited
-from intake.referral_forms import SelfReferralForm
 from intake.views.patient import SESSION_KEY
 
 REFERRAL_LIMIT = 5

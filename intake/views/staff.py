@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from clinic.models import Patient, SafetyFlag
 from intake import services
 from intake.display import answer_sections
+from intake.forms import DecisionForm
 from intake.models import ConsentSignature, Intake, IntakeStatus
-from intake.referral_forms import DecisionForm
 from intake.summary import summarize
 
 

@@ -5,7 +5,7 @@ from django.core import signing
 from django.urls import reverse
 
 from clinic.models import Clinic, Patient, PatientStatus
-from intake.referral_forms import FORM_STARTED_SALT
+from intake.forms.referral import FORM_STARTED_SALT
 
 URL = "/intake/refer-yourself/"
 

@@ -1,13 +1,10 @@
 """One form per intake step. Each validates on the server, in words a patient understands."""
 
 import datetime
-import json
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from clinic.instruments import ANSWER_OPTIONS, DIFFICULTY_OPTIONS, GAD7, PHQ9
@@ -19,66 +16,8 @@ from clinic.validators import (
     validate_phone,
     validate_plausible_birth_date,
 )
-from intake.questions import CONTRAINDICATIONS, DIAGNOSES, TRIAL_OUTCOMES, YES_NO
-
-DATE_INPUT_FORMATS = ["%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y"]
-REQUIRED = "Please answer this question."
-
-
-def as_json(data):
-    """Cleaned data in the form it is stored (dates as ISO strings, decimals as strings)."""
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-
-
-def yes_no(label, **kwargs):
-    return forms.ChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect, **kwargs)
-
-
-class BirthDateInput(forms.DateInput):
-    """A plain text box: typing a date works with every keyboard and screen reader."""
-
-    def __init__(self, attrs=None):
-        attrs = {
-            "placeholder": "MM/DD/YYYY",
-            "inputmode": "numeric",
-            "autocomplete": "bday",
-            **(attrs or {}),
-        }
-        super().__init__(attrs=attrs, format="%m/%d/%Y")
-
-
-class StepForm(forms.Form):
-    """Marks optional questions in their label and gives every field a plain message."""
-
-    # Fields that clean() requires or not depending on another answer: not marked optional.
-    required_depending_on_other_answers = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_fields()
-        for name, field in self.fields.items():
-            field.error_messages.setdefault("required", REQUIRED)
-            if field.error_messages["required"] == forms.Field.default_error_messages["required"]:
-                field.error_messages["required"] = REQUIRED
-            if name in self.required_depending_on_other_answers:
-                continue
-            if not field.required and field.label and not str(field.label).endswith("(optional)"):
-                field.label = f"{field.label} (optional)"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        layout = self.layout()
-        if layout is not None:
-            self.helper.layout = layout
-
-    def add_fields(self):
-        """Questions generated from a list are added here, before labels are marked."""
-
-    def layout(self):
-        return None
-
-    def to_json(self):
-        return as_json(self.cleaned_data)
+from intake.forms.base import DATE_INPUT_FORMATS, REQUIRED, BirthDateInput, StepForm, yes_no
+from intake.questions import CONTRAINDICATIONS, DIAGNOSES
 
 
 class AboutYouForm(StepForm):
@@ -323,106 +262,6 @@ class MentalHealthForm(StepForm):
     )
 
 
-class MedicationRowForm(forms.Form):
-    name = forms.CharField(label="Medication name", max_length=200, required=False)
-    dose = forms.CharField(label="Dose, e.g. 20 mg", max_length=100, required=False)
-    frequency = forms.CharField(label="How often, e.g. once a day", max_length=100, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("name") and any(data.get(key) for key in ("dose", "frequency")):
-            self.add_error("name", "Please enter the name, or clear this row.")
-        return data
-
-
-class AllergyRowForm(forms.Form):
-    substance = forms.CharField(label="Allergic to", max_length=200, required=False)
-    reaction = forms.CharField(label="What happens", max_length=200, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("substance") and data.get("reaction"):
-            self.add_error("substance", "Please enter what you are allergic to, or clear this row.")
-        return data
-
-
-class TrialRowForm(forms.Form):
-    name = forms.CharField(label="Antidepressant name", max_length=200, required=False)
-    dose = forms.CharField(label="Highest dose", max_length=100, required=False)
-    weeks = forms.IntegerField(label="How many weeks you took it", min_value=0, max_value=1500,
-                               required=False)  # fmt: skip
-    outcome = forms.ChoiceField(
-        label="How it helped",
-        choices=[("", "Choose…"), *TRIAL_OUTCOMES],
-        required=False,
-    )
-
-    def clean(self):
-        data = super().clean()
-        others = ("dose", "weeks", "outcome")
-        if not data.get("name") and any(data.get(key) not in (None, "") for key in others):
-            self.add_error("name", "Please enter the name, or clear this row.")
-        return data
-
-
-def _formset(form_class):
-    return forms.formset_factory(
-        form_class, extra=2, max_num=30, absolute_max=30, validate_max=True
-    )
-
-
-class MedicationsForm:
-    """Three lists of repeatable rows, validated and saved together as one step."""
-
-    sections = [
-        ("medications", "Medications you take now", MedicationRowForm, "name"),
-        ("allergies", "Allergies", AllergyRowForm, "substance"),
-        ("trials", "Antidepressants you have tried before", TrialRowForm, "name"),
-    ]
-
-    def __init__(self, data=None, initial=None):
-        initial = initial or {}
-        self.formsets = [
-            (
-                key,
-                title,
-                _formset(form_class)(
-                    data,
-                    initial=[row for row in initial.get(key, []) if isinstance(row, dict)],
-                    prefix=key,
-                ),
-            )
-            for key, title, form_class, _name in self.sections
-        ]
-        self.is_bound = data is not None
-
-    def is_valid(self):
-        # Validate every formset (no short-circuit), so that all errors are shown at once.
-        results = [formset.is_valid() for _key, _title, formset in self.formsets]
-        return all(results)
-
-    @property
-    def errors(self):
-        return [
-            error
-            for _key, _title, formset in self.formsets
-            for error in [*formset.non_form_errors(), *(f.errors for f in formset if f.errors)]
-        ]
-
-    def to_json(self):
-        named_by = {key: name for key, _title, _form, name in self.sections}
-        return as_json(
-            {
-                key: [
-                    row
-                    for row in formset.cleaned_data
-                    if row and row.get(named_by[key]) and not row.get("DELETE")
-                ]
-                for key, _title, formset in self.formsets
-            }
-        )
-
-
 class QuestionnaireForm(StepForm):
     instrument = None
 
@@ -473,15 +312,3 @@ class ConsentForm(StepForm):
         if len(name) < 2:
             raise forms.ValidationError("Please type your full name to sign.", code="too_short")
         return name
-
-
-STEP_FORMS = {
-    "about-you": AboutYouForm,
-    "contacts": ContactsForm,
-    "medical": MedicalForm,
-    "mental-health": MentalHealthForm,
-    "medications": MedicationsForm,
-    "phq9": PHQ9Form,
-    "gad7": GAD7Form,
-    "consent": ConsentForm,
-}
