@@ -11,7 +11,7 @@ from clinic.models import Patient, SafetyFlag
 from intake import services
 from intake.display import answer_sections
 from intake.forms import DecisionForm
-from intake.models import ConsentSignature, Intake, IntakeStatus
+from intake.models import ConsentSignature, Decision, Intake, IntakeStatus
 from intake.summary import summarize
 
 
@@ -117,5 +117,11 @@ def decide(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, "The decision is recorded.")
+            if form.cleaned_data["decision"] == Decision.MORE_INFO and not intake.patient.email:
+                messages.warning(
+                    request,
+                    "The patient has no email address: create a link to copy below and send "
+                    "it with your message another way.",
+                )
             return redirect(intake.patient)
     return review(request, pk, decision_form=form)

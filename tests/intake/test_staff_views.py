@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import LinkPurpose, PatientLink, PatientStatus, Route, SafetyFlag
+from clinic.models import LinkPurpose, Patient, PatientLink, PatientStatus, Route, SafetyFlag
 from intake.models import Intake, IntakeStatus
 from tests.factories import PatientFactory
 from tests.intake.factories import phq9_answers, submitted_intake
@@ -223,3 +223,20 @@ def test_intake_review_is_in_the_providers_navigation_but_not_front_desks(
 ):
     assert b"Intake review" in client_for(provider).get(reverse("home")).content
     assert b"Intake review" not in client_for(front_desk).get(reverse("home")).content
+
+
+def test_asking_a_patient_without_email_for_more_information_says_to_copy_a_link(
+    client_for, provider, db
+):
+    intake = submitted_intake()
+    Patient.objects.filter(pk=intake.patient.pk).update(email="")
+
+    response = client_for(provider).post(
+        reverse("intake:decide", args=[intake.pk]),
+        {"decision": "more_info", "message": "Doses please.", "reopen_steps": ["medications"]},
+        follow=True,
+    )
+
+    assert b"The patient has no email address" in response.content
+    intake.refresh_from_db()
+    assert intake.status == IntakeStatus.MORE_INFO
