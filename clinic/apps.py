@@ -7,6 +7,10 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
+        from clinic.flags import safety_flags_panel
+        from clinic.panels import register_home_panel
         from clinic.reference_data import ensure_after_migrate
+
+        register_home_panel(safety_flags_panel)
 
         post_migrate.connect(ensure_after_migrate, sender=self)

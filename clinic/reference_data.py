@@ -5,7 +5,7 @@ missing (after `flush`, as transactional tests do) and grants permissions
 added since. Both call `ensure_reference_data` with a model registry.
 """
 
-from clinic.roles import CLINIC_PERMISSIONS, grant
+from clinic.roles import CLINIC_PERMISSIONS, SAFETY_PERMISSIONS, grant
 
 # Default session parts per route, in minutes (see DOMAIN.md): preparation,
 # administration, minimum monitoring before discharge. Clinic admins edit them.
@@ -33,6 +33,11 @@ def ensure_reference_data(apps):
         )
     Clinic.objects.get_or_create(pk=1)
     grant(apps, CLINIC_PERMISSIONS)
+    try:
+        apps.get_model("clinic", "SafetyFlag")
+    except LookupError:
+        return  # An earlier migration: granted again by 0004 and after migrate.
+    grant(apps, SAFETY_PERMISSIONS)
 
 
 def ensure_after_migrate(sender, apps=None, **kwargs):

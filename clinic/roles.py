@@ -38,6 +38,20 @@ CLINIC_PERMISSIONS = {
     ],
 }
 
+# Urgent safety flags and outcome measures (clinic migration 0004). Kept apart
+# from CLINIC_PERMISSIONS because migration 0002 grants those before these
+# models exist.
+SAFETY_PERMISSIONS = {
+    Role.FRONT_DESK: ["clinic.view_safetyflag"],
+    Role.NURSE: ["clinic.view_safetyflag", "clinic.view_outcomemeasure"],
+    Role.PROVIDER: [
+        "clinic.view_safetyflag",
+        "clinic.acknowledge_safetyflag",
+        "clinic.view_outcomemeasure",
+    ],
+    Role.CLINIC_ADMIN: ["clinic.view_safetyflag", "clinic.view_outcomemeasure"],
+}
+
 
 def grant(apps, role_permissions):
     """Create the role groups if needed and give them the permissions (for migrations)."""

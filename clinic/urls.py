@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import flags, views
 from clinic.forms import EmailAuthenticationForm
 
 admin.site.site_header = "Clinic settings"
@@ -15,6 +15,11 @@ patient_urls = [
     path("<int:pk>/", views.patient_detail, name="patient_detail"),
     path("<int:pk>/edit/", views.patient_update, name="patient_update"),
     path("<int:pk>/history/", views.patient_history, name="patient_history"),
+    path(
+        "flags/<int:pk>/acknowledge/",
+        flags.safety_flag_acknowledge,
+        name="safety_flag_acknowledge",
+    ),
 ]
 
 account_urls = [

@@ -1,15 +1,22 @@
 from clinic.models.configuration import Clinic, Closure, OpeningHours, Room, Route, Weekday
+from clinic.models.links import LinkPurpose, PatientLink
+from clinic.models.measures import MeasureSource, OutcomeMeasure, SafetyFlag
 from clinic.models.patients import Patient, PatientStatus, Sex
 from clinic.models.users import User
 
 __all__ = [
     "Clinic",
     "Closure",
+    "LinkPurpose",
+    "MeasureSource",
     "OpeningHours",
+    "OutcomeMeasure",
     "Patient",
+    "PatientLink",
     "PatientStatus",
     "Room",
     "Route",
+    "SafetyFlag",
     "Sex",
     "User",
     "Weekday",

@@ -1,9 +1,14 @@
+from clinic.models import SafetyFlag
 from tests.access import Rule, everyone, only
 from tests.factories import PatientFactory
 
 
 def patient_pk():
     return {"pk": PatientFactory().pk}
+
+
+def safety_flag_pk():
+    return {"pk": SafetyFlag.objects.create(patient=PatientFactory(), reason="test").pk}
 
 
 ACCESS = {
@@ -23,4 +28,7 @@ ACCESS = {
     "clinic:patient_detail": Rule(kwargs=patient_pk),
     "clinic:patient_update": Rule(roles=only("front_desk", "clinic_admin"), kwargs=patient_pk),
     "clinic:patient_history": Rule(roles=only("clinic_admin"), kwargs=patient_pk),
+    "clinic:safety_flag_acknowledge": Rule(
+        roles=only("provider", status=405), kwargs=safety_flag_pk
+    ),
 }

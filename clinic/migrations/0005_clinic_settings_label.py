@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0003_clinic_settings_for_intake_and_scheduling'),
+        ('clinic', '0004_measures_flags_and_patient_links'),
     ]
 
     operations = [

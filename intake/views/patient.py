@@ -1,0 +1,233 @@
+"""Pages a patient opens through a private link; no account, no staff navigation."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from clinic.models import LinkPurpose, PatientLink
+from intake import services
+from intake.display import answer_sections
+from intake.forms import STEP_FORMS, ConsentForm
+from intake.models import ConsentDocument, ConsentSignature, Intake
+from intake.questions import ANSWER_STEPS, CONSENT, REVIEW, STEP_SLUGS, STEPS, STEPS_BY_SLUG
+from intake.ratelimit import client_address, rate_limited
+from intake.summary import summarize
+
+SESSION_KEY = "intake_link_id"
+START_LIMIT = 30
+START_WINDOW_SECONDS = 10 * 60
+
+
+def link_unavailable(request, status=404):
+    """One page for unknown, expired and revoked links, so none can be told apart."""
+    return render(request, "intake/link_unavailable.html", status=status)
+
+
+def patient_page(view):
+    """Open to the holder of a link exchanged in this session; the link is re-checked each time."""
+
+    @login_not_required
+    @never_cache
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        link_id = request.session.get(SESSION_KEY)
+        intake = None
+        if isinstance(link_id, int):
+            usable = PatientLink.objects.usable().filter(pk=link_id, purpose=LinkPurpose.INTAKE)
+            intake = (
+                Intake.objects.select_related("patient").filter(patient__links__in=usable).first()
+            )
+        if intake is None:
+            return link_unavailable(request)
+        request.intake = intake
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_not_required
+@never_cache
+def start(request, token):
+    """Exchange the token for a session, then continue on a URL that carries no token."""
+    if rate_limited(
+        request, scope="intake-start", limit=START_LIMIT, window_seconds=START_WINDOW_SECONDS
+    ):
+        return link_unavailable(request, status=429)
+    link = PatientLink.objects.find_usable(token, purpose=LinkPurpose.INTAKE)
+    if link is None:
+        return link_unavailable(request)
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = link.pk
+    services.intake_open(link=link)
+    return redirect("intake:welcome")
+
+
+def _progress(slug):
+    number = STEP_SLUGS.index(slug) + 1
+    previous = STEP_SLUGS[number - 2] if number > 1 else None
+    return {
+        "step": STEPS_BY_SLUG[slug],
+        "number": number,
+        "count": len(STEPS),
+        "previous_url": reverse("intake:step", args=[previous]) if previous else None,
+    }
+
+
+def _self_harm_risk(intake):
+    return summarize(intake.answers).self_harm_risk
+
+
+@patient_page
+def welcome(request):
+    intake = request.intake
+    done = set(intake.completed_steps())
+    return render(
+        request,
+        "intake/welcome.html",
+        {
+            "intake": intake,
+            "steps": [(step, step.slug in done) for step in STEPS if step.slug != REVIEW],
+            "resume_url": reverse("intake:step", args=[intake.resume_step()]),
+            "started": bool(done),
+        },
+    )
+
+
+def _initial(intake, slug):
+    if slug in intake.answers:
+        return intake.answers[slug]
+    if slug == "about-you":
+        patient = intake.patient
+        return {
+            name: getattr(patient, name)
+            for name in services.PATIENT_FIELDS_FROM_ABOUT_YOU
+            if getattr(patient, name)
+        }
+    if slug == "contacts":
+        patient = intake.patient
+        return {
+            name: getattr(patient, name)
+            for name in services.PATIENT_FIELDS_FROM_CONTACTS
+            if getattr(patient, name)
+        }
+    return None
+
+
+@patient_page
+def step(request, slug):
+    if slug not in STEPS_BY_SLUG:
+        raise Http404
+    if slug == REVIEW:
+        return review(request)
+    intake = request.intake
+    if slug == CONSENT:
+        return consent(request)
+    if not intake.can_edit_step(slug):
+        messages.info(request, "This part of the form can no longer be changed.")
+        return redirect("intake:step", REVIEW)
+
+    form_class = STEP_FORMS[slug]
+    initial = _initial(intake, slug)
+    if request.method == "POST":
+        form = form_class(data=request.POST, initial=initial)
+        if form.is_valid():
+            services.intake_step_save(intake=intake, step=slug, data=form.to_json())
+            if "add_rows" in request.POST:
+                return redirect("intake:step", slug)
+            return redirect("intake:step", _next_step(intake, slug))
+    else:
+        form = form_class(initial=initial)
+    return render(
+        request,
+        "intake/step.html",
+        {
+            **_progress(slug),
+            "intake": intake,
+            "form": form,
+            "crisis": slug != "phq9" and _self_harm_risk(intake),
+        },
+    )
+
+
+def _next_step(intake, slug):
+    if intake.reopened_steps:
+        later = [s for s in intake.reopened_steps if STEP_SLUGS.index(s) > STEP_SLUGS.index(slug)]
+        return later[0] if later else REVIEW
+    return STEP_SLUGS[STEP_SLUGS.index(slug) + 1]
+
+
+def consent(request):
+    intake = request.intake
+    signature = ConsentSignature.objects.filter(intake=intake).select_related("document").first()
+    document = signature.document if signature else ConsentDocument.objects.current()
+    form = ConsentForm(data=request.POST or None)
+    if request.method == "POST" and signature is None and intake.can_edit_step(CONSENT):
+        if form.is_valid():
+            try:
+                services.intake_consent_sign(
+                    intake=intake,
+                    signed_name=form.cleaned_data["signed_name"],
+                    ip_address=client_address(request) if request.META.get("REMOTE_ADDR") else None,
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("intake:step", _next_step(intake, CONSENT))
+    elif request.method == "POST":
+        return redirect("intake:step", REVIEW)
+    return render(
+        request,
+        "intake/consent.html",
+        {
+            **_progress(CONSENT),
+            "intake": intake,
+            "form": form,
+            "document": document,
+            "signature": signature,
+            "crisis": _self_harm_risk(intake),
+        },
+    )
+
+
+def review(request):
+    intake = request.intake
+    error = None
+    if request.method == "POST" and intake.is_editable:
+        try:
+            services.intake_submit(intake=intake)
+        except ValidationError as submit_error:
+            error = submit_error.messages[0]
+        else:
+            return redirect("intake:done")
+    signature = ConsentSignature.objects.filter(intake=intake).select_related("document").first()
+    return render(
+        request,
+        "intake/review.html",
+        {
+            **_progress(REVIEW),
+            "intake": intake,
+            "sections": answer_sections(intake.answers),
+            "editable_slugs": [slug for slug in ANSWER_STEPS if intake.can_edit_step(slug)],
+            "signature": signature,
+            "missing": [STEPS_BY_SLUG[s] for s in intake.missing_steps(signed=bool(signature))],
+            "error": error,
+            "crisis": _self_harm_risk(intake),
+        },
+    )
+
+
+@patient_page
+def done(request):
+    intake = request.intake
+    if intake.is_editable:
+        return redirect("intake:step", REVIEW)
+    return render(
+        request, "intake/done.html", {"intake": intake, "crisis": _self_harm_risk(intake)}
+    )
