@@ -1,3 +1,31 @@
+from django.urls import path
+
+from scheduling.views import appointments, calendars, feeds, plans
+
 app_name = "scheduling"
 
-urlpatterns = []
+urlpatterns = [
+    path("day/", calendars.day_view, name="day"),
+    path("week/", calendars.week_view, name="week"),
+    path("today/", calendars.today_view, name="today"),
+    path("patients/<int:patient_pk>/plan/", plans.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path(
+        "patients/<int:patient_pk>/book/",
+        appointments.appointment_create,
+        name="appointment_create",
+    ),
+    path("sessions/<int:pk>/", appointments.appointment_detail, name="appointment_detail"),
+    path(
+        "sessions/<int:pk>/check-in/",
+        appointments.appointment_check_in,
+        name="appointment_check_in",
+    ),
+    path("sessions/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
+    path(
+        "sessions/<int:pk>/move/",
+        appointments.appointment_reschedule,
+        name="appointment_reschedule",
+    ),
+    path("feeds/<str:token>.ics", feeds.clinician_feed, name="clinician_feed"),
+]

@@ -1,0 +1,70 @@
+import datetime
+
+from django.utils import timezone
+
+from tests.access import Rule, everyone, only
+from tests.factories import PatientFactory, UserFactory
+from tests.scheduling.factories import (
+    TreatmentPlanFactory,
+    at,
+    book,
+    chair_for,
+    cleared_patient,
+    clinician_with_hours,
+    open_clinic,
+)
+
+
+def patient_pk():
+    return {"patient_pk": cleared_patient("iv").pk}
+
+
+def plan_pk():
+    return {"pk": TreatmentPlanFactory().pk}
+
+
+def appointment_pk():
+    open_clinic(weekdays=range(7))
+    clinician = clinician_with_hours()
+    starts = at(timezone.localdate() + datetime.timedelta(days=2), 9)
+    appointment = book(
+        patient=cleared_patient("iv"),
+        room=chair_for("iv"),
+        clinician=clinician,
+        starts_at=starts,
+    )
+    return {"pk": appointment.pk}
+
+
+def feed_token():
+    from scheduling.models import CalendarFeed
+
+    return {"token": CalendarFeed.objects.create(clinician=UserFactory()).token}
+
+
+BOOKERS = ("front_desk", "provider")
+STAFF = ("front_desk", "nurse", "provider", "clinic_admin")
+
+ACCESS = {
+    "scheduling:day": Rule(),
+    "scheduling:week": Rule(),
+    "scheduling:today": Rule(),
+    "scheduling:plan_create": Rule(roles=only("provider"), kwargs=patient_pk),
+    "scheduling:plan_detail": Rule(kwargs=plan_pk),
+    "scheduling:appointment_create": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
+    "scheduling:appointment_detail": Rule(kwargs=appointment_pk),
+    # POST-only actions: GET is refused with 405 once the permission check passed.
+    "scheduling:appointment_check_in": Rule(
+        roles=only("front_desk", "nurse", "provider", status=405), kwargs=appointment_pk
+    ),
+    "scheduling:appointment_cancel": Rule(
+        roles=only("front_desk", "nurse", "provider", status=405), kwargs=appointment_pk
+    ),
+    "scheduling:appointment_reschedule": Rule(
+        roles=only("front_desk", "nurse", "provider"), kwargs=appointment_pk
+    ),
+    # The secret address is the credential; calendar apps cannot log in.
+    "scheduling:clinician_feed": Rule(anonymous=200, roles=everyone(200), kwargs=feed_token),
+}
+
+__all__ = ["PatientFactory", "STAFF"]
