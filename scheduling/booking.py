@@ -131,7 +131,11 @@ def appointment_book(*, patient, route, slot, booked_by):
             try:
                 _save_all([appointment])
             except SlotTaken as taken:
-                conflicts = taken.conflicts
+                # Name what took the time: the winner has committed by now.
+                conflicts = (
+                    _check_slots(route=route, patient_id=patient.pk, slots=[(None, slot)])
+                    or taken.conflicts
+                )
     if conflicts:
         raise SlotTaken(
             conflicts,
@@ -168,7 +172,11 @@ def series_book(*, plan, slots, booked_by):
             )
             for sequence, slot in numbered
         ]
-        _save_all(appointments)
+        try:
+            _save_all(appointments)
+        except SlotTaken as taken:
+            rechecked = _check_slots(route=route, patient_id=plan.patient_id, slots=numbered)
+            raise SlotTaken(rechecked or taken.conflicts) from None
         plan.status = TreatmentPlan.Status.CONFIRMED
         plan.save(update_fields=["status"])
     return appointments
