@@ -9,6 +9,9 @@ from scheduling.models import Appointment, RemsEnrollment, TreatmentPlan
 register_nav_item(NavItem("Today", "scheduling:today", permission="scheduling.view_appointment"))
 register_nav_item(NavItem("Chairs", "scheduling:day", permission="scheduling.view_appointment"))
 register_nav_item(
+    NavItem("REMS forms", "scheduling:rems_due", permission="scheduling.view_sessionrecord")
+)
+register_nav_item(
     NavItem("Clinicians", "scheduling:week", permission="scheduling.view_appointment")
 )
 

@@ -36,6 +36,9 @@ SCHEDULING_PERMISSIONS = {
     ],
     Role.NURSE: [
         "scheduling.view_treatmentplan",
+        *_crud("sessionrecord", ("view", "add", "change")),
+        "scheduling.add_observation",
+        "scheduling.add_amendment",
         *_crud("appointment", ("view", "change")),
         "scheduling.view_remsenrollment",
     ],
@@ -45,6 +48,9 @@ SCHEDULING_PERMISSIONS = {
         *_crud("appointment", ("view", "add", "change")),
         *_crud("schedulingpreference", ("view", "add", "change")),
         *_crud("remsenrollment", ("view", "add", "change")),
+        "scheduling.view_sessionrecord",
+        "scheduling.decide_dosing_hold",
+        "scheduling.add_amendment",
     ],
     Role.CLINIC_ADMIN: [
         *_crud("protocol", ("view", "add", "change")),
@@ -53,6 +59,7 @@ SCHEDULING_PERMISSIONS = {
         *_crud("timeoff"),
         "scheduling.view_appointment",
         "scheduling.view_treatmentplan",
+        "scheduling.view_sessionrecord",
     ],
 }
 

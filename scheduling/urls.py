@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.views import appointments, calendars, feeds, plans
+from scheduling.views import appointments, calendars, feeds, plans, records
 
 app_name = "scheduling"
 
@@ -27,5 +27,11 @@ urlpatterns = [
         appointments.appointment_reschedule,
         name="appointment_reschedule",
     ),
+    path("sessions/<int:pk>/record/", records.session_record, name="session_record"),
+    path("sessions/<int:pk>/rems-form/", records.rems_form, name="rems_form"),
+    path(
+        "sessions/<int:pk>/rems-submitted/", records.rems_mark_submitted, name="rems_mark_submitted"
+    ),
+    path("rems-forms-due/", records.rems_due, name="rems_due"),
     path("feeds/<str:token>.ics", feeds.clinician_feed, name="clinician_feed"),
 ]

@@ -5,6 +5,7 @@ from scheduling.models.appointments import (
     TreatmentPlan,
 )
 from scheduling.models.protocols import Protocol, ProtocolVersion
+from scheduling.models.records import Amendment, Observation, SessionRecord
 from scheduling.models.rems import RemsEnrollment
 from scheduling.models.resources import (
     CalendarFeed,
@@ -14,6 +15,9 @@ from scheduling.models.resources import (
 )
 
 __all__ = [
+    "Amendment",
+    "Observation",
+    "SessionRecord",
     "ACTIVE_STATUSES",
     "Appointment",
     "CalendarFeed",

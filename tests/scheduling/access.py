@@ -2,6 +2,8 @@ import datetime
 
 from django.utils import timezone
 
+from clinic.models import Route
+from scheduling.models import Appointment
 from tests.access import Rule, everyone, only
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.factories import (
@@ -36,6 +38,26 @@ def appointment_pk():
     return {"pk": appointment.pk}
 
 
+def rems_record_pk():
+    from scheduling.models import SessionRecord
+
+    open_clinic(weekdays=range(7))
+    appointment = Appointment.objects.create(
+        patient=cleared_patient("intranasal"),
+        route=Route.objects.get(code="intranasal"),
+        room=chair_for("intranasal"),
+        clinician=UserFactory(),
+        starts_at=at(timezone.localdate(), 9),
+        ends_at=at(timezone.localdate(), 12),
+        preparation_minutes=15,
+        administration_minutes=10,
+        monitoring_minutes=120,
+        booked_by=UserFactory(),
+    )
+    SessionRecord.objects.create(appointment=appointment, dose_started_at=timezone.now())
+    return {"pk": appointment.pk}
+
+
 def feed_token():
     from scheduling.models import CalendarFeed
 
@@ -63,6 +85,14 @@ ACCESS = {
     "scheduling:appointment_reschedule": Rule(
         roles=only("front_desk", "nurse", "provider"), kwargs=appointment_pk
     ),
+    "scheduling:session_record": Rule(
+        roles=only("nurse", "provider", "clinic_admin"), kwargs=appointment_pk
+    ),
+    "scheduling:rems_form": Rule(
+        roles=only("nurse", "provider", "clinic_admin"), kwargs=rems_record_pk
+    ),
+    "scheduling:rems_mark_submitted": Rule(roles=only("nurse", status=405), kwargs=rems_record_pk),
+    "scheduling:rems_due": Rule(roles=only("nurse", "provider", "clinic_admin")),
     # The secret address is the credential; calendar apps cannot log in.
     "scheduling:clinician_feed": Rule(anonymous=200, roles=everyone(200), kwargs=feed_token),
 }
