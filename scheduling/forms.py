@@ -5,8 +5,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.models import Clinic, Room
-from scheduling.models import Appointment, DoseUnit, Protocol, RemsEnrollment, TreatmentPlan
+from clinic.models import Clinic, Room, Weekday
+from scheduling.models import (
+    Appointment,
+    DoseUnit,
+    Protocol,
+    RemsEnrollment,
+    SchedulingPreference,
+    TreatmentPlan,
+)
 
 
 def _helper():
@@ -144,4 +151,25 @@ class RemsEnrollmentForm(forms.ModelForm):
         self.fields["prescriber"].queryset = get_user_model().objects.filter(
             groups__name="Provider", is_active=True
         )
+        self.helper = _helper()
+
+
+class PreferenceForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Preferred days",
+        help_text="Leave all unticked for any day.",
+    )
+
+    class Meta:
+        model = SchedulingPreference
+        fields = ["weekdays", "earliest_start", "latest_start"]
+        widgets = {"earliest_start": TimeInput(), "latest_start": TimeInput()}
+        labels = {"earliest_start": "Earliest start", "latest_start": "Latest start"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.helper = _helper()

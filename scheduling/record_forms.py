@@ -24,10 +24,10 @@ class StepModelForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-def today_at(time):
-    return datetime.datetime.combine(
-        timezone.localdate(), time, tzinfo=timezone.get_current_timezone()
-    )
+def on_session_day(appointment, time):
+    """A time the nurse typed, on the session's own day in the clinic's zone."""
+    zone = timezone.get_current_timezone()
+    return datetime.datetime.combine(appointment.starts_at.astimezone(zone).date(), time, zone)
 
 
 def now_time():

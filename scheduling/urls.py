@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.views import appointments, calendars, feeds, plans, records
+from scheduling.views import appointments, calendars, feeds, patients, plans, records
 
 app_name = "scheduling"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("week/", calendars.week_view, name="week"),
     path("today/", calendars.today_view, name="today"),
     path("patients/<int:patient_pk>/plan/", plans.plan_create, name="plan_create"),
+    path(
+        "patients/<int:patient_pk>/preferences/", patients.preferences_edit, name="preferences_edit"
+    ),
+    path("patients/<int:patient_pk>/rems/", patients.rems_enroll, name="rems_enroll"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path(
         "patients/<int:patient_pk>/book/",

@@ -17,7 +17,7 @@ from scheduling.record_forms import (
     ObservationForm,
     PreDoseForm,
     now_time,
-    today_at,
+    on_session_day,
 )
 
 
@@ -76,8 +76,8 @@ def _apply(request, record, action):
                 amount=data["amount"],
                 unit=data["unit"],
                 lot_number=data["lot_number"],
-                started_at=today_at(data["started"]),
-                ended_at=today_at(data["ended"]),
+                started_at=on_session_day(record.appointment, data["started"]),
+                ended_at=on_session_day(record.appointment, data["ended"]),
             )
         return form
     if action == "observe":
@@ -94,7 +94,7 @@ def _apply(request, record, action):
         if form.is_valid():
             data = form.cleaned_data
             record.discharge(
-                at=today_at(data["at"]),
+                at=on_session_day(record.appointment, data["at"]),
                 criteria_met=data["criteria_met"],
                 released_to_escort=data["released_to_escort"],
                 vitals_acceptable_at_end=data["vitals_acceptable_at_end"],

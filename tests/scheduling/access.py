@@ -72,6 +72,8 @@ ACCESS = {
     "scheduling:week": Rule(),
     "scheduling:today": Rule(),
     "scheduling:plan_create": Rule(roles=only("provider"), kwargs=patient_pk),
+    "scheduling:preferences_edit": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
+    "scheduling:rems_enroll": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:plan_detail": Rule(kwargs=plan_pk),
     "scheduling:appointment_create": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:appointment_detail": Rule(kwargs=appointment_pk),

@@ -350,3 +350,24 @@ def test_a_wrong_feed_token_is_not_found(client, db):
     response = client.get(reverse("scheduling:clinician_feed", args=["not-a-token"]))
 
     assert response.status_code == 404
+
+
+def test_front_desk_records_preferred_days_used_by_the_planner(client_for, front_desk, iv_patient):
+    response = client_for(front_desk).post(
+        reverse("scheduling:preferences_edit", args=[iv_patient.pk]),
+        {"weekdays": ["1", "3"], "earliest_start": "09:00", "latest_start": "11:00"},
+    )
+
+    assert response.status_code == 302
+    preference = iv_patient.scheduling_preference
+    assert preference.weekdays == [1, 3]
+
+
+def test_rems_enrollment_needs_both_signatures(client_for, front_desk, provider, iv_patient):
+    url = reverse("scheduling:rems_enroll", args=[iv_patient.pk])
+    client = client_for(front_desk)
+    data = {"enrolled_on": "2026-11-02", "patient_signed": "on", "prescriber": provider.pk}
+
+    assert client.post(url, data).status_code == 200
+    assert client.post(url, {**data, "prescriber_signed": "on"}).status_code == 302
+    assert iv_patient.rems_enrollment.complete
