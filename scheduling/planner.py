@@ -131,11 +131,24 @@ class Calendar:
     def free_slot_at(self, *, patient_id, starts_at, ends_at, room_ids=None):
         """A room and clinician free for [starts_at, ends_at), or None."""
         day = self.local_day(starts_at)
-        for room_id in room_ids or self.room_ids:
-            for clinician_id in self.clinicians_on(day.weekday()):
+        # Cheap filters first (busy chairs, a busy patient); problems() has the last word.
+        overlapping = [
+            b
+            for b in self.busy_by_day.get(day, ())
+            if b.starts_at < ends_at and b.ends_at > starts_at
+        ]
+        if any(b.patient_id == patient_id for b in overlapping):
+            return None
+        busy_rooms = {b.room_id for b in overlapping}
+        rooms = [r for r in (room_ids or self.room_ids) if r not in busy_rooms]
+        if not rooms:
+            return None
+        for clinician_id in self.clinicians_on(day.weekday()):
+            for room_id in rooms:
                 slot = Slot(starts_at, ends_at, room_id, clinician_id)
                 if not self.problems(patient_id=patient_id, **_as_kwargs(slot)):
                     return slot
+                break  # the other rooms would fail this clinician for the same reason
         return None
 
     def clinicians_on(self, weekday):
