@@ -138,8 +138,10 @@ def measure(patient, provider, start_day, sessions):
 
 def main():
     patient, provider, start_day, booked = build()
-    print(f"Database: {connection.vendor}; {booked} existing bookings over {WEEKS} weeks, "
-          f"{CHAIRS} chairs, {CLINICIANS} clinicians.")
+    print(
+        f"Database: {connection.vendor}; {booked} existing bookings over {WEEKS} weeks, "
+        f"{CHAIRS} chairs, {CLINICIANS} clinicians."
+    )
     print(f"{'sessions':>8} {'placed':>7} {'median ms':>10} {'queries':>8}")
     for sessions in (6, 12, 24, 48):
         proposal, seconds, queries = measure(patient, provider, start_day, sessions)

@@ -24,6 +24,16 @@ class Conflict:
     sequence: int | None = None
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A free time offered instead of a refused one, with its chair and clinician."""
+
+    starts_at: datetime.datetime
+    room: str
+    clinician: str
+    slot: Slot
+
+
 class SlotTaken(Exception):  # noqa: N818 - a domain outcome, named as staff say it
     """One or more requested times cannot be booked; `conflicts` says why."""
 
@@ -52,7 +62,20 @@ def next_free_times(*, route, patient_id, after, exclude_ids=()):
         exclude_appointment_ids=exclude_ids,
     )
     duration = datetime.timedelta(minutes=route.session_minutes)
-    return calendar.next_free(patient_id=patient_id, duration=duration, after=after)
+    slots = calendar.next_free(patient_id=patient_id, duration=duration, after=after)
+    names = {
+        user.pk: str(user)
+        for user in get_user_model().objects.filter(pk__in=[s.clinician_id for s in slots])
+    }
+    return [
+        Suggestion(
+            starts_at=slot.starts_at,
+            room=calendar.room_names.get(slot.room_id, ""),
+            clinician=names.get(slot.clinician_id, ""),
+            slot=slot,
+        )
+        for slot in slots
+    ]
 
 
 def _check_slots(*, route, patient_id, slots, exclude_ids=()):

@@ -76,7 +76,7 @@ class SessionTimeForm(forms.Form):
     """One proposed session: staff may change any part before confirming."""
 
     day = forms.DateField(widget=DateInput())
-    time = forms.TimeField(widget=TimeInput())
+    time = forms.TimeField(widget=TimeInput(), label="Start time")
     room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Chair")
     clinician = forms.ModelChoiceField(queryset=None, label="Monitoring clinician")
 

@@ -32,7 +32,7 @@ def appointment_create(request, patient_pk):
     patient = get_object_or_404(Patient, pk=patient_pk)
     routes = patient.cleared_routes.all()
     route = routes.filter(code=request.GET.get("route") or request.POST.get("route")).first()
-    route = route or routes.first()
+    route = route or routes.filter(code="iv").first() or routes.first()
     if route is None:
         messages.error(request, "This patient is not cleared for any route yet.")
         return redirect(patient)

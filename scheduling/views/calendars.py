@@ -86,6 +86,7 @@ def day_view(request):
             "open": hours is not None,
             "rooms": [(room, columns[room.pk]) for room in rooms],
             "rows": rows,
+            "end_column": len(rooms) + 2,
             "blocks": blocks,
             "now_row": now_row,
             "now": now,

@@ -57,6 +57,7 @@ def test_a_double_booked_chair_is_refused_with_the_clash_and_next_free_times(
 
     assert [c.message for c in refused.value.conflicts] == ["Chair 1 is booked 9:00–10:55 AM."]
     assert refused.value.suggestions[0].starts_at == at(monday, 11)
+    assert refused.value.suggestions[0].room == "Chair 1"
     assert Appointment.objects.count() == 1
 
 

@@ -371,3 +371,59 @@ def test_rems_enrollment_needs_both_signatures(client_for, front_desk, provider,
     assert client.post(url, data).status_code == 200
     assert client.post(url, {**data, "prescriber_signed": "on"}).status_code == 302
     assert iv_patient.rems_enrollment.complete
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:scheduling_protocol_changelist",
+        "admin:scheduling_clinicianhours_changelist",
+        "admin:scheduling_timeoff_changelist",
+    ],
+)
+def test_clinic_admin_manages_protocols_hours_and_time_off(client_for, clinic_admin, name):
+    assert client_for(clinic_admin).get(reverse(name)).status_code == 200
+
+
+def test_clinic_admin_edits_a_protocol_and_plans_keep_their_version(client_for, clinic_admin):
+    plan = TreatmentPlanFactory()
+    protocol = plan.protocol_version.protocol
+
+    response = client_for(clinic_admin).post(
+        reverse("admin:scheduling_protocol_change", args=[protocol.pk]),
+        {
+            "name": protocol.name,
+            "route": "iv",
+            "session_count": "8",
+            "minimum_hours_between": "40",
+            "phases": '[{"weeks": 3, "per_week": 3}]',
+            "description": "",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    protocol.refresh_from_db()
+    plan.refresh_from_db()
+    assert protocol.session_count == 8
+    assert plan.protocol_version.session_count == 6
+    assert plan.protocol_version.phases == [{"weeks": 2, "per_week": 3}]
+
+
+def test_a_malformed_phase_list_is_refused(client_for, clinic_admin):
+    protocol = Protocol.objects.get(name="IV induction")
+
+    response = client_for(clinic_admin).post(
+        reverse("admin:scheduling_protocol_change", args=[protocol.pk]),
+        {
+            "name": protocol.name,
+            "route": "iv",
+            "session_count": "6",
+            "minimum_hours_between": "40",
+            "phases": '[{"weeks": 0}]',
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Each phase is" in response.text
