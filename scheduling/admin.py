@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from scheduling.models import ClinicianHours, Protocol, ProtocolVersion, TimeOff
+from scheduling.models import CalendarFeed, ClinicianHours, Protocol, ProtocolVersion, TimeOff
 
 
 @admin.register(Protocol)
@@ -47,3 +47,18 @@ class ClinicianHoursAdmin(SimpleHistoryAdmin):
 class TimeOffAdmin(SimpleHistoryAdmin):
     list_display = ["clinician", "starts_on", "ends_on", "reason"]
     list_filter = ["clinician"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Delete a feed to revoke its address; the clinician gets a new one on the week page."""
+
+    list_display = ["clinician", "created_at"]
+    fields = ["clinician", "created_at"]
+    readonly_fields = ["clinician", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

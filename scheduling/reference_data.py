@@ -57,6 +57,7 @@ SCHEDULING_PERMISSIONS = {
         "scheduling.view_protocolversion",
         *_crud("clinicianhours"),
         *_crud("timeoff"),
+        *_crud("calendarfeed", ("view", "delete")),
         "scheduling.view_appointment",
         "scheduling.view_treatmentplan",
         "scheduling.view_sessionrecord",
