@@ -228,7 +228,13 @@ def _spacing_warnings(plan, appointments_after):
 def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, following=False):
     """Move one session, or it and the rest of its series by the same amount."""
     route = appointment.route
-    shift = starts_at - appointment.starts_at
+    zone = Clinic.load().zone
+
+    def wall(moment):
+        return moment.astimezone(zone).replace(tzinfo=None)
+
+    # Shift by wall-clock time, so a 9:00 session stays at 9:00 across a DST change.
+    shift = wall(starts_at) - wall(appointment.starts_at)
     if following and appointment.plan_id:
         moving = list(
             appointment.plan.appointments.active()
@@ -244,7 +250,7 @@ def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, fol
                 route=route, starts_at=starts_at, room_id=room_id, clinician_id=clinician_id
             )
         else:
-            new_start = session.starts_at + shift
+            new_start = (wall(session.starts_at) + shift).replace(tzinfo=zone)
             slot = Slot(
                 new_start,
                 new_start + (session.ends_at - session.starts_at),

@@ -356,3 +356,28 @@ def test_every_change_is_audited(chair, monitor, iv_patient, monday):
 
     assert appointment.history.count() == 3
     assert Route.objects.get(code="iv").session_minutes == 115
+
+
+def test_moving_the_rest_of_a_series_across_the_dst_change_keeps_wall_clock_times(chair, monitor):
+    # Sessions on Wednesdays and Fridays around Sunday Nov 1, 2026 (PDT -> PST).
+    plan = TreatmentPlanFactory(first_day=datetime.date(2026, 10, 26))
+    days = [datetime.date(2026, 10, d) for d in (26, 28, 30)] + [
+        datetime.date(2026, 11, d) for d in (2, 4, 6)
+    ]
+    series_book(
+        plan=plan, slots=_slots(plan, [at(d, 9) for d in days], chair, monitor), booked_by=monitor
+    )
+    second = plan.appointments.get(sequence=2)
+
+    appointment_reschedule(
+        appointment=second,
+        starts_at=at(datetime.date(2026, 11, 4), 9),
+        room_id=chair.pk,
+        clinician_id=monitor.pk,
+        following=True,
+    )
+
+    zone = at(days[0], 9).tzinfo
+    moved = [a.starts_at.astimezone(zone) for a in plan.appointments.order_by("sequence")]
+    assert [m.time() for m in moved] == [datetime.time(9)] * 6
+    assert [m.day for m in moved] == [26, 4, 6, 9, 11, 13]
