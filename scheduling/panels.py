@@ -1,10 +1,11 @@
 """Scheduling's sections on the patient page and the staff home page, and its menu items."""
 
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic.navigation import NavItem, register_nav_item
 from clinic.panels import Panel, register_home_panel, register_patient_panel
-from scheduling.models import Appointment, RemsEnrollment, TreatmentPlan
+from scheduling.models import Appointment, RemsEnrollment, SessionRecord, TreatmentPlan
 
 register_nav_item(NavItem("Today", "scheduling:today", permission="scheduling.view_appointment"))
 register_nav_item(NavItem("Chairs", "scheduling:day", permission="scheduling.view_appointment"))
@@ -39,6 +40,31 @@ def treatment_panel(request, patient):
             "rems": RemsEnrollment.objects.filter(patient=patient).first(),
         },
         order=20,
+    )
+
+
+@register_home_panel
+def dosing_holds_panel(request):
+    """Sessions waiting for a provider's decision on a high pre-dose blood pressure."""
+    if not request.user.has_perm("scheduling.decide_dosing_hold"):
+        return None
+    clinic = request.clinic
+    held = list(
+        SessionRecord.objects.filter(
+            Q(systolic__gt=clinic.dosing_hold_systolic)
+            | Q(diastolic__gt=clinic.dosing_hold_diastolic),
+            hold_decision="",
+            dose_started_at__isnull=True,
+            signed_at__isnull=True,
+        ).select_related("appointment__patient", "appointment__room")
+    )
+    if not held:
+        return None
+    return Panel(
+        title="Dosing held: your decision is needed",
+        template_name="scheduling/holds_panel.html",
+        context={"held": held},
+        order=5,
     )
 
 

@@ -112,6 +112,9 @@ def appointment_cancel(request, pk):
 @permission_required("scheduling.change_appointment", raise_exception=True)
 def appointment_reschedule(request, pk):
     appointment = _get_appointment(pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        messages.error(request, "Only a booked session that has not started can be moved.")
+        return redirect(appointment)
     local = appointment.starts_at.astimezone(request.clinic.zone)
     form = RescheduleForm(
         request.POST or None,

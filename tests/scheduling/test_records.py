@@ -236,3 +236,22 @@ def test_rems_forms_due_show_days_left_until_submitted(
 
     assert "5 days left" in listed.text
     assert "No forms due." in after.text
+
+
+def test_providers_home_page_lists_sessions_waiting_for_a_decision(
+    client_for, nurse, provider, session
+):
+    post(client_for(nurse), session, "pre_dose", **{**PRE_DOSE, "systolic": "150"})
+
+    response = client_for(provider).get(reverse("home"))
+
+    assert "Dosing held: your decision is needed" in response.text
+    assert "BP 150/82" in response.text
+
+
+def test_a_session_in_progress_cannot_be_moved(client_for, front_desk, session):
+    response = client_for(front_desk).get(
+        reverse("scheduling:appointment_reschedule", args=[session.pk])
+    )
+
+    assert response.status_code == 302
