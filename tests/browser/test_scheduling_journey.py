@@ -45,6 +45,9 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
     assert page.get_by_role("link", name="Alex Morgan").first.is_visible()
     screenshot(page, "day-by-chair")
     assert accessibility_violations(page) == []
+    page.emulate_media(media="print")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="Letter"))) == 1
+    page.emulate_media(media="screen")
     first.check_in()
 
     # Daniel records the session through discharge.
@@ -92,3 +95,63 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
     record = SessionRecord.objects.get(appointment=first)
     assert record.locked and record.lot_number == "LOT-42"
     assert Appointment.objects.get(pk=first.pk).status == Appointment.Status.COMPLETED
+
+
+def test_the_rems_monitoring_form_prints_on_one_page(page):
+    import datetime
+
+    from django.utils import timezone
+
+    from clinic.models import Route
+
+    open_clinic(weekdays=range(7))
+    nurse = clinician_with_hours(email="daniel@clinic.test")
+    patient = cleared_patient("intranasal", legal_first_name="Mei", legal_last_name="Lin")
+    start = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=3)
+    appointment = Appointment.objects.create(
+        patient=patient,
+        route=Route.objects.get(code="intranasal"),
+        room=chair_for("intranasal", name="Quiet room"),
+        clinician=nurse,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=145),
+        preparation_minutes=15,
+        administration_minutes=10,
+        monitoring_minutes=120,
+        booked_by=nurse,
+        status=Appointment.Status.CHECKED_IN,
+    )
+    record = SessionRecord.objects.create(
+        appointment=appointment,
+        escort_confirmed=True,
+        fasting_kept=True,
+        no_health_changes=True,
+        systolic=130,
+        diastolic=85,
+        heart_rate=70,
+        spo2=98,
+        vitals_at=start,
+        dose_amount=56,
+        dose_unit="mg",
+        lot_number="LOT-9",
+        dose_started_at=start + datetime.timedelta(minutes=15),
+        dose_ended_at=start + datetime.timedelta(minutes=25),
+    )
+    for minutes, systolic in ((40, 145), (80, 135), (140, 128)):
+        record.observations.create(
+            at=record.dose_started_at + datetime.timedelta(minutes=minutes),
+            systolic=systolic,
+            diastolic=85,
+            moaas=5,
+            recorded_by=nurse,
+        )
+
+    log_in(page, nurse.__class__.objects.get(pk=nurse.pk))
+    page.goto(reverse("scheduling:rems_form", args=[appointment.pk]))
+    assert page.get_by_text("LOT-9").is_visible()
+    assert accessibility_violations(page) == []
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="Letter")
+
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    screenshot(page, "rems-form-print")
