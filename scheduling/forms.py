@@ -80,12 +80,15 @@ class SessionTimeForm(forms.Form):
     room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Chair")
     clinician = forms.ModelChoiceField(queryset=None, label="Monitoring clinician")
 
-    def __init__(self, *args, route, rooms=None, staff=None, **kwargs):
+    def __init__(self, *args, route, rooms=None, staff=None, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = (
             rooms if rooms is not None else Room.objects.filter(active=True, routes=route)
         )
         self.fields["clinician"].queryset = staff if staff is not None else clinicians()
+        # A series shares one list of choices, so its page costs the same for 6 or 24 rows.
+        for name, field_choices in (choices or {}).items():
+            self.fields[name].choices = field_choices
         for name, field in self.fields.items():
             css = "form-select" if name in ("room", "clinician") else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -100,10 +103,25 @@ class BaseSessionFormSet(forms.BaseFormSet):
         self.route = route
         self.rooms = Room.objects.filter(active=True, routes=route)
         self.staff = clinicians()
+        self.choices = None
         super().__init__(*args, **kwargs)
 
+    def _shared_choices(self):
+        if self.choices is None:
+            blank = [("", "---------")]
+            self.choices = {
+                "room": blank + [(room.pk, str(room)) for room in self.rooms],
+                "clinician": blank + [(user.pk, str(user)) for user in self.staff],
+            }
+        return self.choices
+
     def get_form_kwargs(self, index):
-        return {"route": self.route, "rooms": self.rooms, "staff": self.staff}
+        return {
+            "route": self.route,
+            "rooms": self.rooms,
+            "staff": self.staff,
+            "choices": self._shared_choices(),
+        }
 
 
 SessionFormSet = forms.formset_factory(SessionTimeForm, formset=BaseSessionFormSet, extra=0)

@@ -115,3 +115,23 @@ def test_clinician_sees_their_private_feed_address_on_the_week(client_for, monit
 
     feed = CalendarFeed.objects.get(clinician=monitor)
     assert feed.token in response.text
+
+
+@pytest.mark.parametrize("sessions", [6, 24])
+def test_plan_series_page_costs_the_same_for_any_series_length(
+    client_for, front_desk, chair, monitor, sessions, django_assert_num_queries
+):
+    from scheduling.models import Protocol
+    from tests.scheduling.factories import TreatmentPlanFactory
+
+    protocol = Protocol.objects.get(name="IV induction")
+    protocol.session_count = sessions
+    protocol.save()
+    plan = TreatmentPlanFactory(protocol_version=protocol.current_version())
+    client = client_for(front_desk)
+    client.get(reverse("home"))
+
+    with django_assert_num_queries(21):
+        response = client.get(plan.get_absolute_url())
+
+    assert len(response.context["formset"].forms) == sessions
