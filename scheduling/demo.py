@@ -93,4 +93,79 @@ def seed_scheduling(stdout):
             )
             booked += 1
             break
+    seed_past_esketamine_session(provider=provider, frontdesk=frontdesk)
     stdout.write(f"Scheduling demo: clinician hours, 2 orders to plan, {booked} sessions booked.")
+
+
+def seed_past_esketamine_session(*, provider, frontdesk):
+    """A signed intranasal session two weekdays ago, so the REMS list has a form due."""
+    from scheduling.booking import SlotTaken, appointment_book
+    from scheduling.models import Appointment, RemsEnrollment, SessionRecord
+    from scheduling.planner import load_calendar
+
+    patient = Patient.objects.filter(legal_first_name="Aisha", legal_last_name="Rahman").first()
+    route = Route.objects.get(code=Route.Code.INTRANASAL)
+    if patient is None or Appointment.objects.filter(patient=patient).exists():
+        return
+    patient.cleared_routes.add(route)
+    day = timezone.localdate() - datetime.timedelta(days=2)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    RemsEnrollment.objects.get_or_create(
+        patient=patient,
+        defaults={
+            "enrolled_on": day - datetime.timedelta(days=7),
+            "patient_signed": True,
+            "prescriber_signed": True,
+            "prescriber": provider,
+        },
+    )
+    calendar = load_calendar(route=route, first_day=day, last_day=day)
+    start = calendar.at(day, datetime.time(9))
+    slot = calendar.free_slot_at(
+        patient_id=patient.pk,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=route.session_minutes),
+    )
+    if slot is None:
+        return
+    try:
+        appointment = appointment_book(patient=patient, route=route, slot=slot, booked_by=frontdesk)
+    except SlotTaken:
+        return
+    dosed = start + datetime.timedelta(minutes=15)
+    record = SessionRecord.objects.create(
+        appointment=appointment,
+        escort_confirmed=True,
+        fasting_kept=True,
+        no_health_changes=True,
+        systolic=128,
+        diastolic=82,
+        heart_rate=72,
+        spo2=98,
+        vitals_at=start + datetime.timedelta(minutes=5),
+        dose_amount=56,
+        dose_unit="mg",
+        lot_number="DEMO-LOT-1",
+        dose_started_at=dosed,
+        dose_ended_at=dosed + datetime.timedelta(minutes=10),
+        discharged_at=dosed + datetime.timedelta(minutes=130),
+        ready_to_leave_at=dosed + datetime.timedelta(minutes=130),
+        discharge_criteria_met=True,
+        vitals_acceptable_at_end=True,
+        released_to_escort=True,
+        signed_by=appointment.clinician,
+        signed_at=dosed + datetime.timedelta(minutes=135),
+    )
+    for minutes, systolic in ((40, 142), (90, 132), (125, 126)):
+        record.observations.create(
+            at=dosed + datetime.timedelta(minutes=minutes),
+            systolic=systolic,
+            diastolic=84,
+            heart_rate=76,
+            spo2=98,
+            moaas=5,
+            recorded_by=appointment.clinician,
+        )
+    appointment.status = Appointment.Status.COMPLETED
+    appointment.save(update_fields=["status"])
