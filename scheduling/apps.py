@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = "Scheduling"
+
+    def ready(self):
+        from scheduling import demo, panels  # noqa: F401 - they register themselves
+        from scheduling.reference_data import ensure_after_migrate
+
+        post_migrate.connect(ensure_after_migrate, sender=self)

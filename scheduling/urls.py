@@ -1,3 +1,41 @@
+from django.urls import path
+
+from scheduling.views import appointments, calendars, feeds, patients, plans, records
+
 app_name = "scheduling"
 
-urlpatterns = []
+urlpatterns = [
+    path("day/", calendars.day_view, name="day"),
+    path("week/", calendars.week_view, name="week"),
+    path("today/", calendars.today_view, name="today"),
+    path("patients/<int:patient_pk>/plan/", plans.plan_create, name="plan_create"),
+    path(
+        "patients/<int:patient_pk>/preferences/", patients.preferences_edit, name="preferences_edit"
+    ),
+    path("patients/<int:patient_pk>/rems/", patients.rems_enroll, name="rems_enroll"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path(
+        "patients/<int:patient_pk>/book/",
+        appointments.appointment_create,
+        name="appointment_create",
+    ),
+    path("sessions/<int:pk>/", appointments.appointment_detail, name="appointment_detail"),
+    path(
+        "sessions/<int:pk>/check-in/",
+        appointments.appointment_check_in,
+        name="appointment_check_in",
+    ),
+    path("sessions/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
+    path(
+        "sessions/<int:pk>/move/",
+        appointments.appointment_reschedule,
+        name="appointment_reschedule",
+    ),
+    path("sessions/<int:pk>/record/", records.session_record, name="session_record"),
+    path("sessions/<int:pk>/rems-form/", records.rems_form, name="rems_form"),
+    path(
+        "sessions/<int:pk>/rems-submitted/", records.rems_mark_submitted, name="rems_mark_submitted"
+    ),
+    path("rems-forms-due/", records.rems_due, name="rems_due"),
+    path("feeds/<str:token>.ics", feeds.clinician_feed, name="clinician_feed"),
+]

@@ -1,0 +1,193 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from clinic.models import Clinic, Room, Weekday
+from scheduling.models import (
+    Appointment,
+    DoseUnit,
+    Protocol,
+    RemsEnrollment,
+    SchedulingPreference,
+    TreatmentPlan,
+)
+
+
+def _helper():
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+def clinicians():
+    User = get_user_model()
+    return User.objects.filter(is_active=True, working_hours__isnull=False).distinct()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", attrs={"step": 900}, **kwargs)
+
+
+class PlanOrderForm(forms.ModelForm):
+    """The provider's order: which protocol, what dose, from which day."""
+
+    protocol = forms.ModelChoiceField(queryset=Protocol.objects.none())
+
+    class Meta:
+        model = TreatmentPlan
+        fields = ["protocol", "dose", "dose_unit", "first_day"]
+        widgets = {"first_day": DateInput()}
+        labels = {"dose": "Dose per session", "dose_unit": "Unit"}
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["protocol"].queryset = Protocol.objects.filter(
+            active=True, route__in=patient.cleared_routes.all()
+        ).select_related("route")
+        self.fields[
+            "protocol"
+        ].help_text = "Only protocols for routes this patient is cleared for are listed."
+        self.fields["dose_unit"].choices = DoseUnit.choices
+        self.fields["first_day"].initial = timezone.localdate() + datetime.timedelta(days=1)
+        self.helper = _helper()
+
+    def clean_first_day(self):
+        day = self.cleaned_data["first_day"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("The series cannot start in the past.", code="past")
+        return day
+
+
+class SessionTimeForm(forms.Form):
+    """One proposed session: staff may change any part before confirming."""
+
+    day = forms.DateField(widget=DateInput())
+    time = forms.TimeField(widget=TimeInput(), label="Start time")
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Chair")
+    clinician = forms.ModelChoiceField(queryset=None, label="Monitoring clinician")
+
+    def __init__(self, *args, route, rooms=None, staff=None, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = (
+            rooms if rooms is not None else Room.objects.filter(active=True, routes=route)
+        )
+        self.fields["clinician"].queryset = staff if staff is not None else clinicians()
+        # A series shares one list of choices, so its page costs the same for 6 or 24 rows.
+        for name, field_choices in (choices or {}).items():
+            self.fields[name].choices = field_choices
+        for name, field in self.fields.items():
+            css = "form-select" if name in ("room", "clinician") else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def starts_at(self):
+        data = self.cleaned_data
+        return datetime.datetime.combine(data["day"], data["time"], tzinfo=Clinic.load().zone)
+
+
+class BaseSessionFormSet(forms.BaseFormSet):
+    def __init__(self, *args, route, **kwargs):
+        self.route = route
+        self.rooms = Room.objects.filter(active=True, routes=route)
+        self.staff = clinicians()
+        self.choices = None
+        super().__init__(*args, **kwargs)
+
+    def _shared_choices(self):
+        if self.choices is None:
+            blank = [("", "---------")]
+            self.choices = {
+                "room": blank + [(room.pk, str(room)) for room in self.rooms],
+                "clinician": blank + [(user.pk, str(user)) for user in self.staff],
+            }
+        return self.choices
+
+    def get_form_kwargs(self, index):
+        return {
+            "route": self.route,
+            "rooms": self.rooms,
+            "staff": self.staff,
+            "choices": self._shared_choices(),
+        }
+
+
+SessionFormSet = forms.formset_factory(SessionTimeForm, formset=BaseSessionFormSet, extra=0)
+
+
+class AppointmentForm(SessionTimeForm):
+    """A single booking, outside a series (a booster, a one-off)."""
+
+    def __init__(self, *args, patient, route, **kwargs):
+        self.patient = patient
+        super().__init__(*args, route=route, **kwargs)
+        self.helper = _helper()
+
+
+class RescheduleForm(SessionTimeForm):
+    following = forms.BooleanField(
+        required=False,
+        label="Also move the later sessions of this series by the same amount",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(choices=Appointment.CancelReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class RemsEnrollmentForm(forms.ModelForm):
+    class Meta:
+        model = RemsEnrollment
+        fields = ["enrolled_on", "patient_signed", "prescriber_signed", "prescriber"]
+        widgets = {"enrolled_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient_signed"].required = True
+        self.fields["prescriber_signed"].required = True
+        self.fields["prescriber"].queryset = get_user_model().objects.filter(
+            groups__name="Provider", is_active=True
+        )
+        self.helper = _helper()
+
+
+class PreferenceForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Preferred days",
+        help_text="Leave all unticked for any day.",
+    )
+
+    class Meta:
+        model = SchedulingPreference
+        fields = ["weekdays", "earliest_start", "latest_start"]
+        widgets = {"earliest_start": TimeInput(), "latest_start": TimeInput()}
+        labels = {"earliest_start": "Earliest start", "latest_start": "Latest start"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

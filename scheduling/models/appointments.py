@@ -1,0 +1,219 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.models import Patient, Room, Route
+from scheduling.constraints import PortableExclusionConstraint, TsTzRange
+from scheduling.models.protocols import ProtocolVersion
+
+
+class DoseUnit(models.TextChoices):
+    MG_PER_KG = "mg/kg", "mg/kg"
+    MG = "mg", "mg"
+
+
+class TreatmentPlan(models.Model):
+    """A provider's order for a series: route, protocol version, dose per session."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CONFIRMED = "confirmed", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="treatment_plans")
+    protocol_version = models.ForeignKey(
+        ProtocolVersion, on_delete=models.PROTECT, related_name="plans"
+    )
+    dose = models.DecimalField(
+        max_digits=6, decimal_places=2, help_text="As ordered by the provider, per session."
+    )
+    dose_unit = models.CharField(max_length=10, choices=DoseUnit.choices)
+    first_day = models.DateField(help_text="The earliest day for the first session.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose__gt=0), name="plan_dose_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.protocol_version.name} for {self.patient}"
+
+    def get_absolute_url(self):
+        return reverse("scheduling:plan_detail", args=[self.pk])
+
+    @property
+    def route(self):
+        return self.protocol_version.route
+
+    @property
+    def dose_display(self):
+        return f"{self.dose.normalize():f} {self.dose_unit}"
+
+
+ACTIVE_STATUSES = ["booked", "checked_in", "completed"]
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def overlapping(self, starts_at, ends_at):
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+    def on_day(self, day, zone):
+        start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+        end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), zone)
+        return self.overlapping(start, end)
+
+    def upcoming(self):
+        return self.filter(ends_at__gt=timezone.now())
+
+    def for_room(self, room):
+        return self.filter(room=room)
+
+    def for_clinician(self, clinician):
+        return self.filter(clinician=clinician)
+
+
+class Appointment(models.Model):
+    """One monitored session. It holds its chair and its clinician from start to end."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    class CancelReason(models.TextChoices):
+        PATIENT = "patient", "Patient cancelled"
+        CLINIC = "clinic", "Clinic cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    plan = models.ForeignKey(
+        TreatmentPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    sequence = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Session number within the plan."
+    )
+    route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="monitored_appointments",
+        help_text="The clinician who monitors the session.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # Copied from the route when booked, so later route edits do not move sessions.
+    preparation_minutes = models.PositiveSmallIntegerField()
+    administration_minutes = models.PositiveSmallIntegerField()
+    monitoring_minutes = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
+    cancel_note = models.CharField(max_length=200, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "room"]
+        indexes = [models.Index(fields=["starts_at", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="appointment_ends_after_start",
+                violation_error_message="A session must end after it starts.",
+            ),
+            PortableExclusionConstraint(
+                name="appointment_no_double_booked_room",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("room", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                violation_error_code="room_taken",
+                violation_error_message="This chair is already booked at that time.",
+            ),
+            PortableExclusionConstraint(
+                name="appointment_patient_in_one_place",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("patient", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                violation_error_code="patient_busy",
+                violation_error_message="The patient already has a session at that time.",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.patient} in {self.room} at {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+        )
+
+    def get_absolute_url(self):
+        return reverse("scheduling:appointment_detail", args=[self.pk])
+
+    @property
+    def administration_starts_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.preparation_minutes)
+
+    @property
+    def monitoring_starts_at(self):
+        return self.administration_starts_at + datetime.timedelta(
+            minutes=self.administration_minutes
+        )
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_STATUSES
+
+    def check_in(self, *, at=None):
+        if self.status != self.Status.BOOKED:
+            raise ValidationError("Only a booked session can be checked in.", code="not_booked")
+        self.status = self.Status.CHECKED_IN
+        self.checked_in_at = at or timezone.now()
+        self.save(update_fields=["status", "checked_in_at"])
+
+    def cancel(self, *, reason, note=""):
+        if self.status not in (self.Status.BOOKED, self.Status.CHECKED_IN):
+            raise ValidationError("This session can no longer be cancelled.", code="not_active")
+        if reason not in self.CancelReason.values:
+            raise ValidationError("Choose why the session is cancelled.", code="no_reason")
+        self.status = (
+            self.Status.NO_SHOW if reason == self.CancelReason.NO_SHOW else (self.Status.CANCELLED)
+        )
+        self.cancel_reason = reason
+        self.cancel_note = note
+        self.save(update_fields=["status", "cancel_reason", "cancel_note"])
+
+    def mark_no_show(self):
+        self.cancel(reason=self.CancelReason.NO_SHOW)

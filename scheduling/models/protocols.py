@@ -1,0 +1,105 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from clinic.models import Route
+
+
+def validate_phases(value):
+    if not isinstance(value, list) or not value:
+        raise ValidationError(
+            'Give at least one phase, e.g. [{"weeks": 2, "per_week": 3}].', code="no_phases"
+        )
+    for phase in value:
+        if (
+            not isinstance(phase, dict)
+            or set(phase) != {"weeks", "per_week"}
+            or not all(isinstance(phase[key], int) and 0 < phase[key] <= 14 for key in phase)
+        ):
+            raise ValidationError(
+                'Each phase is {"weeks": N, "per_week": N} with whole numbers from 1 to 14.',
+                code="bad_phase",
+            )
+
+
+class Protocol(models.Model):
+    """A series of sessions for one route, as the clinic currently defines it.
+
+    Clinic admins edit this row. A plan never points here directly: it points at
+    the ProtocolVersion snapshot taken when it was made, so edits leave plans alone.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="protocols")
+    session_count = models.PositiveSmallIntegerField(help_text="Sessions in the series.")
+    minimum_hours_between = models.PositiveSmallIntegerField(
+        default=24, help_text="Minimum hours from the start of one session to the next."
+    )
+    phases = models.JSONField(
+        validators=[validate_phases],
+        help_text='Sessions per week, phase by phase, e.g. [{"weeks": 4, "per_week": 2}, '
+        '{"weeks": 4, "per_week": 1}]. After the last phase its rate continues.',
+    )
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["route", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def current_version(self):
+        """The snapshot matching the current definition, made if the definition changed."""
+        fields = {
+            "session_count": self.session_count,
+            "minimum_hours_between": self.minimum_hours_between,
+            "phases": self.phases,
+        }
+        latest = self.versions.order_by("-number").first()
+        if latest and all(getattr(latest, key) == value for key, value in fields.items()):
+            return latest
+        number = latest.number + 1 if latest else 1
+        return ProtocolVersion.objects.create(
+            protocol=self, number=number, route_id=self.route_id, name=self.name, **fields
+        )
+
+
+class ProtocolVersion(models.Model):
+    """An immutable snapshot of a protocol; treatment plans point at one."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="+")
+    session_count = models.PositiveSmallIntegerField()
+    minimum_hours_between = models.PositiveSmallIntegerField()
+    phases = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["protocol", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["protocol", "number"], name="protocol_version_number_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} (version {self.number})"
+
+    def per_week_in(self, week_index):
+        """How many sessions the protocol allows in the given week of the series (0-based)."""
+        week = 0
+        for phase in self.phases:
+            week += phase["weeks"]
+            if week_index < week:
+                return phase["per_week"]
+        return self.phases[-1]["per_week"]
+
+    @property
+    def summary(self):
+        parts = [f"{p['per_week']}/week for {p['weeks']} weeks" for p in self.phases]
+        return f"{self.session_count} sessions: " + ", then ".join(parts)

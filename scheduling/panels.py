@@ -1,0 +1,94 @@
+"""Scheduling's sections on the patient page and the staff home page, and its menu items."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.navigation import NavItem, register_nav_item
+from clinic.panels import Panel, register_home_panel, register_patient_panel
+from scheduling.models import Appointment, RemsEnrollment, SessionRecord, TreatmentPlan
+
+register_nav_item(NavItem("Today", "scheduling:today", permission="scheduling.view_appointment"))
+register_nav_item(NavItem("Chairs", "scheduling:day", permission="scheduling.view_appointment"))
+register_nav_item(
+    NavItem("REMS forms", "scheduling:rems_due", permission="scheduling.view_sessionrecord")
+)
+register_nav_item(
+    NavItem("Clinicians", "scheduling:week", permission="scheduling.view_appointment")
+)
+
+
+@register_patient_panel
+def treatment_panel(request, patient):
+    user = request.user
+    if not user.has_perm("scheduling.view_appointment"):
+        return None
+    plans = list(TreatmentPlan.objects.filter(patient=patient).select_related("protocol_version"))
+    upcoming = list(
+        Appointment.objects.filter(patient=patient)
+        .upcoming()
+        .select_related("route", "room")
+        .order_by("starts_at")[:12]
+    )
+    return Panel(
+        title="Treatment plans and sessions",
+        template_name="scheduling/patient_panel.html",
+        context={
+            "patient": patient,
+            "plans": plans,
+            "upcoming": upcoming,
+            "cleared": patient.cleared_routes.exists(),
+            "rems": RemsEnrollment.objects.filter(patient=patient).first(),
+        },
+        order=20,
+    )
+
+
+@register_home_panel
+def dosing_holds_panel(request):
+    """Sessions waiting for a provider's decision on a high pre-dose blood pressure."""
+    if not request.user.has_perm("scheduling.decide_dosing_hold"):
+        return None
+    clinic = request.clinic
+    held = list(
+        SessionRecord.objects.filter(
+            Q(systolic__gt=clinic.dosing_hold_systolic)
+            | Q(diastolic__gt=clinic.dosing_hold_diastolic),
+            hold_decision="",
+            dose_started_at__isnull=True,
+            signed_at__isnull=True,
+        ).select_related("appointment__patient", "appointment__room")
+    )
+    if not held:
+        return None
+    return Panel(
+        title="Dosing held: your decision is needed",
+        template_name="scheduling/holds_panel.html",
+        context={"held": held},
+        order=5,
+    )
+
+
+@register_home_panel
+def today_panel(request):
+    user = request.user
+    if not user.has_perm("scheduling.view_appointment"):
+        return None
+    appointments = (
+        Appointment.objects.active()
+        .on_day(timezone.localdate(), timezone.get_current_timezone())
+        .select_related("patient", "route", "room", "clinician")
+        .order_by("starts_at")
+    )
+    drafts = []
+    if user.has_perm("scheduling.add_appointment"):
+        drafts = list(
+            TreatmentPlan.objects.filter(status=TreatmentPlan.Status.DRAFT).select_related(
+                "patient", "protocol_version"
+            )[:20]
+        )
+    return Panel(
+        title="Today's sessions",
+        template_name="scheduling/home_panel.html",
+        context={"appointments": appointments, "drafts": drafts},
+        order=10,
+    )

@@ -1,0 +1,337 @@
+"""Proposing times for a series, in memory.
+
+`load_calendar()` reads everything a window needs in a fixed number of queries
+(opening hours, closures, rooms, clinician hours, time off, bookings); the rest
+is plain Python, so planning 6 or 60 sessions costs the same number of queries.
+Wall-clock times are built in the clinic's zone with zoneinfo and stored in UTC,
+so a 9:00 session stays at 9:00 across daylight-saving changes.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from clinic.models import Clinic, Closure, OpeningHours, Room
+from scheduling.models import ClinicianHours, SchedulingPreference, TimeOff
+from scheduling.models.appointments import Appointment
+
+STEP = datetime.timedelta(minutes=15)
+HORIZON_WEEKS = 26
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    room_id: int
+    clinician_id: int
+
+
+@dataclass(frozen=True)
+class Busy:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    room_id: int
+    clinician_id: int
+    patient_id: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Preference:
+    weekdays: frozenset = frozenset()
+    earliest: datetime.time | None = None
+    latest: datetime.time | None = None
+
+    @classmethod
+    def for_patient(cls, patient):
+        pref = SchedulingPreference.objects.filter(patient=patient).first()
+        if pref is None:
+            return cls()
+        return cls(frozenset(pref.weekdays), pref.earliest_start, pref.latest_start)
+
+
+def peak_overlap(intervals, starts_at, ends_at):
+    """The most intervals running at the same moment within [starts_at, ends_at)."""
+    events = []
+    for start, end in intervals:
+        if start < ends_at and end > starts_at:
+            events.append((max(start, starts_at), 1))
+            events.append((min(end, ends_at), -1))
+    peak = running = 0
+    for _, change in sorted(events):
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
+@dataclass
+class Calendar:
+    """The facts of a window of days, for checking and proposing slots in memory."""
+
+    zone: datetime.tzinfo
+    capacity: int
+    opening: dict
+    closures: set
+    room_ids: list
+    room_names: dict
+    clinician_hours: dict
+    time_off: dict
+    busy_by_day: dict = field(default_factory=lambda: defaultdict(list))
+
+    def local_day(self, moment):
+        return moment.astimezone(self.zone).date()
+
+    def add(self, busy):
+        self.busy_by_day[self.local_day(busy.starts_at)].append(busy)
+
+    def at(self, day, time):
+        return datetime.datetime.combine(day, time, tzinfo=self.zone)
+
+    def problems(self, *, patient_id, starts_at, ends_at, room_id, clinician_id):
+        """Why a slot cannot be booked, in words for the front desk; empty if it can."""
+        day = self.local_day(starts_at)
+        found = []
+        hours = self.opening.get(day.weekday())
+        if day in self.closures:
+            found.append(f"The clinic is closed on {day:%A %b %-d}.")
+        elif hours is None:
+            found.append(f"The clinic is not open on {day:%A}s.")
+        elif starts_at < self.at(day, hours[0]) or ends_at > self.at(day, hours[1]):
+            found.append(
+                f"The session would run outside opening hours "
+                f"({hours[0]:%-I:%M %p}–{hours[1]:%-I:%M %p})."
+            )
+        if room_id not in self.room_names:
+            found.append("This room is not equipped for this route.")
+        work = self.clinician_hours.get((clinician_id, day.weekday()))
+        if work is None or starts_at < self.at(day, work[0]) or ends_at > self.at(day, work[1]):
+            found.append("The monitoring clinician is not working then.")
+        if any(first <= day <= last for first, last in self.time_off.get(clinician_id, ())):
+            found.append("The monitoring clinician is away that day.")
+        same_day = self.busy_by_day.get(day, ())
+        overlapping = [b for b in same_day if b.starts_at < ends_at and b.ends_at > starts_at]
+        for busy in overlapping:
+            if busy.room_id == room_id:
+                found.append(
+                    f"{self.room_names.get(room_id, 'The chair')} is booked "
+                    f"{_span(busy, self.zone)}{busy.label}."
+                )
+        if any(b.patient_id == patient_id for b in overlapping):
+            found.append("The patient already has a session at that time.")
+        clinician_load = [
+            (b.starts_at, b.ends_at) for b in overlapping if b.clinician_id == clinician_id
+        ]
+        if peak_overlap(clinician_load, starts_at, ends_at) >= self.capacity:
+            found.append(
+                f"The monitoring clinician already has {self.capacity} patients at that time."
+            )
+        return found
+
+    def free_slot_at(self, *, patient_id, starts_at, ends_at, room_ids=None):
+        """A room and clinician free for [starts_at, ends_at), or None."""
+        day = self.local_day(starts_at)
+        # Cheap filters first (busy chairs, a busy patient); problems() has the last word.
+        overlapping = [
+            b
+            for b in self.busy_by_day.get(day, ())
+            if b.starts_at < ends_at and b.ends_at > starts_at
+        ]
+        if any(b.patient_id == patient_id for b in overlapping):
+            return None
+        busy_rooms = {b.room_id for b in overlapping}
+        rooms = [r for r in (room_ids or self.room_ids) if r not in busy_rooms]
+        if not rooms:
+            return None
+        for clinician_id in self.clinicians_on(day.weekday()):
+            for room_id in rooms:
+                slot = Slot(starts_at, ends_at, room_id, clinician_id)
+                if not self.problems(patient_id=patient_id, **_as_kwargs(slot)):
+                    return slot
+                break  # the other rooms would fail this clinician for the same reason
+        return None
+
+    def clinicians_on(self, weekday):
+        return sorted(cid for cid, wd in self.clinician_hours if wd == weekday)
+
+    def day_slots(self, day, *, patient_id, duration, not_before=None, preference=None):
+        """Free slots on one day, earliest first."""
+        hours = self.opening.get(day.weekday())
+        if hours is None or day in self.closures:
+            return
+        moment = self.at(day, hours[0])
+        closes = self.at(day, hours[1])
+        while moment + duration <= closes:
+            local = moment.astimezone(self.zone).time()
+            if (not_before is None or moment >= not_before) and _within(local, preference):
+                slot = self.free_slot_at(
+                    patient_id=patient_id, starts_at=moment, ends_at=moment + duration
+                )
+                if slot:
+                    yield slot
+            moment += STEP
+
+    def next_free(self, *, patient_id, duration, after, count=3, days=7):
+        """The next few free times from `after`, for a refused booking's message."""
+        found = []
+        day = self.local_day(after)
+        for offset in range(days):
+            for slot in self.day_slots(
+                day + datetime.timedelta(days=offset),
+                patient_id=patient_id,
+                duration=duration,
+                not_before=after,
+            ):
+                if not found or slot.starts_at != found[-1].starts_at:
+                    found.append(slot)
+                if len(found) == count:
+                    return found
+        return found
+
+
+def _within(local_time, preference):
+    if preference is None:
+        return True
+    if preference.earliest and local_time < preference.earliest:
+        return False
+    return not (preference.latest and local_time > preference.latest)
+
+
+def _as_kwargs(slot):
+    return {
+        "starts_at": slot.starts_at,
+        "ends_at": slot.ends_at,
+        "room_id": slot.room_id,
+        "clinician_id": slot.clinician_id,
+    }
+
+
+def _span(busy, zone):
+    start = busy.starts_at.astimezone(zone)
+    end = busy.ends_at.astimezone(zone)
+    return f"{start:%-I:%M}–{end:%-I:%M %p}"
+
+
+def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=()):
+    """Read a window's hours, closures, rooms, clinicians, time off and bookings."""
+    clinic = Clinic.load()
+    zone = clinic.zone
+    opening = {h.weekday: (h.opens_at, h.closes_at) for h in OpeningHours.objects.all()}
+    closures = set()
+    for closure in Closure.objects.overlapping(first_day, last_day):
+        day = closure.starts_on
+        while day <= closure.ends_on:
+            closures.add(day)
+            day += datetime.timedelta(days=1)
+    rooms = list(Room.objects.filter(active=True, routes=route).values_list("pk", "name"))
+    clinician_hours = {
+        (h.clinician_id, h.weekday): (h.starts_at, h.ends_at)
+        for h in ClinicianHours.objects.filter(clinician__is_active=True)
+    }
+    time_off = defaultdict(list)
+    for away in TimeOff.objects.overlapping(first_day, last_day):
+        time_off[away.clinician_id].append((away.starts_on, away.ends_on))
+    calendar = Calendar(
+        zone=zone,
+        capacity=clinic.patients_per_clinician,
+        opening=opening,
+        closures=closures,
+        room_ids=[pk for pk, _ in rooms],
+        room_names=dict(rooms),
+        clinician_hours=clinician_hours,
+        time_off=dict(time_off),
+    )
+    window_start = datetime.datetime.combine(first_day, datetime.time(), tzinfo=zone)
+    window_end = datetime.datetime.combine(
+        last_day + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    )
+    bookings = (
+        Appointment.objects.active()
+        .overlapping(window_start, window_end)
+        .exclude(pk__in=list(exclude_appointment_ids))
+        .values_list("starts_at", "ends_at", "room_id", "clinician_id", "patient_id")
+    )
+    for row in bookings:
+        calendar.add(Busy(*row))
+    return calendar
+
+
+def series_window(version, first_day):
+    weeks = max(HORIZON_WEEKS, sum(p["weeks"] for p in version.phases) * 2)
+    return first_day, first_day + datetime.timedelta(weeks=weeks)
+
+
+def plan_series(calendar, *, version, duration, first_day, patient_id, preference, not_before):
+    """A slot for every session of the series, or as many as fit in the horizon.
+
+    Each week of the series (counted from `first_day`) takes at most the
+    protocol's sessions per week, and sessions start at least the protocol's
+    minimum hours apart. Preferred weekdays and times are kept strictly here;
+    `series_propose()` retries without them when they cannot be met.
+    """
+    _, last_day = series_window(version, first_day)
+    gap = datetime.timedelta(hours=version.minimum_hours_between)
+    per_week_count = defaultdict(int)
+    slots = []
+    day = first_day
+    while len(slots) < version.session_count and day <= last_day:
+        week = (day - first_day).days // 7
+        if per_week_count[week] < version.per_week_in(week) and (
+            not preference.weekdays or day.weekday() in preference.weekdays
+        ):
+            earliest = not_before
+            if slots:
+                earliest = max(earliest, slots[-1].starts_at + gap)
+            slot = next(
+                calendar.day_slots(
+                    day,
+                    patient_id=patient_id,
+                    duration=duration,
+                    not_before=earliest,
+                    preference=preference,
+                ),
+                None,
+            )
+            if slot:
+                slots.append(slot)
+                per_week_count[week] += 1
+                calendar.add(
+                    Busy(slot.starts_at, slot.ends_at, slot.room_id, slot.clinician_id, patient_id)
+                )
+        day += datetime.timedelta(days=1)
+    return slots
+
+
+@dataclass
+class Proposal:
+    slots: list
+    preferences_kept: bool
+    complete: bool
+
+
+def series_propose(*, plan, not_before):
+    """Proposed times for every session of a plan, from the plan's first day."""
+    version = plan.protocol_version
+    route = version.route
+    duration = datetime.timedelta(minutes=route.session_minutes)
+    first_day, last_day = series_window(version, plan.first_day)
+    preference = Preference.for_patient(plan.patient)
+    attempts = [(preference, True)]
+    if preference != Preference():
+        attempts.append((Preference(), False))
+    best = None
+    for attempt, kept in attempts:
+        calendar = load_calendar(route=route, first_day=first_day, last_day=last_day)
+        slots = plan_series(
+            calendar,
+            version=version,
+            duration=duration,
+            first_day=first_day,
+            patient_id=plan.patient_id,
+            preference=attempt,
+            not_before=not_before,
+        )
+        best = Proposal(slots, kept, len(slots) == version.session_count)
+        if best.complete:
+            return best
+    return best

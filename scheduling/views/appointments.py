@@ -1,0 +1,150 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clinic.models import Patient
+from scheduling import booking
+from scheduling.booking import SlotTaken, appointment_book, slot_for
+from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm
+from scheduling.models import Appointment
+from scheduling.rems import rems_required_and_missing
+
+
+def _get_appointment(pk):
+    return get_object_or_404(
+        Appointment.objects.select_related("patient", "room", "clinician", "route", "plan"),
+        pk=pk,
+    )
+
+
+def _refused(form, taken):
+    for conflict in taken.conflicts:
+        form.add_error(None, conflict.message)
+    form.suggestions = taken.suggestions
+
+
+@permission_required("scheduling.add_appointment", raise_exception=True)
+def appointment_create(request, patient_pk):
+    """Book one session outside a series."""
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    routes = patient.cleared_routes.all()
+    route = routes.filter(code=request.GET.get("route") or request.POST.get("route")).first()
+    route = route or routes.filter(code="iv").first() or routes.first()
+    if route is None:
+        messages.error(request, "This patient is not cleared for any route yet.")
+        return redirect(patient)
+    form = AppointmentForm(request.POST or None, patient=patient, route=route)
+    if request.method == "POST" and form.is_valid():
+        if rems_required_and_missing(patient=patient, route=route):
+            form.add_error(None, "Record the patient's REMS enrollment before booking esketamine.")
+        else:
+            slot = slot_for(
+                route=route,
+                starts_at=form.starts_at(),
+                room_id=form.cleaned_data["room"].pk,
+                clinician_id=form.cleaned_data["clinician"].pk,
+            )
+            try:
+                appointment = appointment_book(
+                    patient=patient, route=route, slot=slot, booked_by=request.user
+                )
+            except SlotTaken as taken:
+                _refused(form, taken)
+            else:
+                messages.success(request, "The session is booked.")
+                return redirect(appointment)
+    return render(
+        request,
+        "scheduling/appointment_form.html",
+        {"form": form, "patient": patient, "route": route, "routes": routes},
+    )
+
+
+@permission_required("scheduling.view_appointment", raise_exception=True)
+def appointment_detail(request, pk):
+    appointment = _get_appointment(pk)
+    return render(
+        request,
+        "scheduling/appointment_detail.html",
+        {"appointment": appointment, "cancel_form": CancelForm()},
+    )
+
+
+@permission_required("scheduling.change_appointment", raise_exception=True)
+@require_POST
+def appointment_check_in(request, pk):
+    appointment = _get_appointment(pk)
+    try:
+        appointment.check_in()
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{appointment.patient.full_name} is checked in.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = appointment.get_absolute_url()
+    return redirect(next_url)
+
+
+@permission_required("scheduling.change_appointment", raise_exception=True)
+@require_POST
+def appointment_cancel(request, pk):
+    appointment = _get_appointment(pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            appointment.cancel(reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"The session is {appointment.get_status_display().lower()}.")
+            return redirect(appointment)
+    return render(
+        request,
+        "scheduling/appointment_detail.html",
+        {"appointment": appointment, "cancel_form": form},
+    )
+
+
+@permission_required("scheduling.change_appointment", raise_exception=True)
+def appointment_reschedule(request, pk):
+    appointment = _get_appointment(pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        messages.error(request, "Only a booked session that has not started can be moved.")
+        return redirect(appointment)
+    local = appointment.starts_at.astimezone(request.clinic.zone)
+    form = RescheduleForm(
+        request.POST or None,
+        route=appointment.route,
+        initial={
+            "day": local.date(),
+            "time": local.time(),
+            "room": appointment.room_id,
+            "clinician": appointment.clinician_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = booking.appointment_reschedule(
+                appointment=appointment,
+                starts_at=form.starts_at(),
+                room_id=form.cleaned_data["room"].pk,
+                clinician_id=form.cleaned_data["clinician"].pk,
+                following=form.cleaned_data["following"],
+            )
+        except SlotTaken as taken:
+            _refused(form, taken)
+        else:
+            moved = len(result.moved)
+            messages.success(request, f"{moved} session{'s' if moved > 1 else ''} moved.")
+            for warning in result.spacing_warnings:
+                messages.warning(request, f"Check the protocol's spacing: {warning}")
+            return redirect(appointment)
+    return render(
+        request,
+        "scheduling/appointment_reschedule.html",
+        {"appointment": appointment, "form": form},
+    )

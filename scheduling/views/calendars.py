@@ -1,0 +1,150 @@
+"""Day by chair, week by clinician, today's list: each in a fixed number of queries."""
+
+import datetime
+import math
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from clinic.models import OpeningHours, Room
+from scheduling.models import Appointment, CalendarFeed
+
+ROW_MINUTES = 15
+DEFAULT_HOURS = (datetime.time(8), datetime.time(18))
+
+
+def _day_from(request):
+    return parse_date(request.GET.get("date") or "") or timezone.localdate()
+
+
+def _appointments_on(day, zone, *extra):
+    return (
+        Appointment.objects.active()
+        .on_day(day, zone)
+        .select_related("patient", "route", "clinician", "room", *extra)
+        .order_by("starts_at")
+    )
+
+
+def _minutes(delta):
+    return int(delta.total_seconds() // 60)
+
+
+class Block:
+    """An appointment placed on the day grid (row and column as CSS classes)."""
+
+    def __init__(self, appointment, *, column, day_start, zone):
+        self.appointment = appointment
+        self.column = column
+        start = appointment.starts_at.astimezone(zone)
+        end = appointment.ends_at.astimezone(zone)
+        self.row = _minutes(start - day_start) // ROW_MINUTES + 2
+        self.span = max(1, math.ceil(_minutes(end - start) / ROW_MINUTES))
+        self.total = (
+            appointment.preparation_minutes
+            + appointment.administration_minutes
+            + (appointment.monitoring_minutes)
+        )
+        self.dose_y = appointment.preparation_minutes
+        self.monitor_y = appointment.preparation_minutes + appointment.administration_minutes
+
+
+@permission_required("scheduling.view_appointment", raise_exception=True)
+def day_view(request):
+    zone = request.clinic.zone
+    day = _day_from(request)
+    hours = OpeningHours.objects.filter(weekday=day.weekday()).first()
+    opens, closes = (hours.opens_at, hours.closes_at) if hours else DEFAULT_HOURS
+    day_start = datetime.datetime.combine(day, opens, tzinfo=zone)
+    day_end = datetime.datetime.combine(day, closes, tzinfo=zone)
+    rows = []
+    moment = day_start
+    while moment < day_end:
+        rows.append({"time": moment, "row": len(rows) + 2})
+        moment += datetime.timedelta(minutes=ROW_MINUTES)
+    rooms = list(Room.objects.filter(active=True))
+    columns = {room.pk: index + 2 for index, room in enumerate(rooms)}
+    blocks = [
+        Block(
+            appointment, column=columns.get(appointment.room_id, 2), day_start=day_start, zone=zone
+        )
+        for appointment in _appointments_on(day, zone)
+        if appointment.room_id in columns
+    ]
+    now = timezone.now()
+    now_row = None
+    if day_start <= now < day_end:
+        now_row = _minutes(now - day_start) // ROW_MINUTES + 2
+    return render(
+        request,
+        "scheduling/day.html",
+        {
+            "day": day,
+            "open": hours is not None,
+            "rooms": [(room, columns[room.pk]) for room in rooms],
+            "rows": rows,
+            "end_column": len(rooms) + 2,
+            "blocks": blocks,
+            "now_row": now_row,
+            "now": now,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@permission_required("scheduling.view_appointment", raise_exception=True)
+def week_view(request):
+    zone = request.clinic.zone
+    day = _day_from(request)
+    monday = day - datetime.timedelta(days=day.weekday())
+    days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
+    start = datetime.datetime.combine(monday, datetime.time(), tzinfo=zone)
+    end = start + datetime.timedelta(days=7)
+    clinicians = list(
+        get_user_model().objects.filter(is_active=True, working_hours__isnull=False).distinct()
+    )
+    appointments = (
+        Appointment.objects.active()
+        .overlapping(start, end)
+        .select_related("patient", "route", "room")
+        .order_by("starts_at")
+    )
+    cells = {}
+    for appointment in appointments:
+        local_day = appointment.starts_at.astimezone(zone).date()
+        cells.setdefault((appointment.clinician_id, local_day), []).append(appointment)
+    table = [
+        (clinician, [cells.get((clinician.pk, d), []) for d in days]) for clinician in clinicians
+    ]
+    feed_url = None
+    if any(clinician.pk == request.user.pk for clinician in clinicians):
+        feed, _ = CalendarFeed.objects.get_or_create(clinician=request.user)
+        feed_url = request.build_absolute_uri(feed.get_absolute_url())
+    return render(
+        request,
+        "scheduling/week.html",
+        {
+            "days": days,
+            "table": table,
+            "previous_week": monday - datetime.timedelta(days=7),
+            "next_week": monday + datetime.timedelta(days=7),
+            "today": timezone.localdate(),
+            "feed_url": feed_url,
+        },
+    )
+
+
+@permission_required("scheduling.view_appointment", raise_exception=True)
+def today_view(request):
+    zone = request.clinic.zone
+    day = timezone.localdate()
+    return render(
+        request,
+        "scheduling/today.html",
+        {"day": day, "appointments": _appointments_on(day, zone), "now": timezone.now()},
+    )

@@ -1,0 +1,348 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from clinic.models import Route
+from scheduling.models import Appointment, Protocol, TreatmentPlan
+from tests.scheduling.factories import (
+    TreatmentPlanFactory,
+    at,
+    book,
+    chair_for,
+    cleared_patient,
+    clinician_with_hours,
+    next_weekday,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_provider_records_an_order_with_the_current_protocol_version(
+    client_for, provider, iv_patient
+):
+    protocol = Protocol.objects.get(name="IV induction")
+
+    response = client_for(provider).post(
+        reverse("scheduling:plan_create", args=[iv_patient.pk]),
+        {
+            "protocol": protocol.pk,
+            "dose": "0.5",
+            "dose_unit": "mg/kg",
+            "first_day": next_weekday(0).isoformat(),
+        },
+    )
+
+    plan = TreatmentPlan.objects.get()
+    assert response.status_code == 302
+    assert response.url == plan.get_absolute_url()
+    assert plan.protocol_version.protocol == protocol
+    assert plan.ordered_by == provider
+    assert str(plan.dose) == "0.50"
+
+
+def test_only_protocols_for_cleared_routes_are_offered(client_for, provider, iv_patient):
+    response = client_for(provider).get(reverse("scheduling:plan_create", args=[iv_patient.pk]))
+
+    protocols = list(response.context["form"].fields["protocol"].queryset)
+    assert [p.route_id for p in protocols] == ["iv"]
+
+
+def test_an_order_for_a_route_not_cleared_is_refused(client_for, provider, iv_patient):
+    esketamine = Protocol.objects.get(route="intranasal")
+
+    response = client_for(provider).post(
+        reverse("scheduling:plan_create", args=[iv_patient.pk]),
+        {
+            "protocol": esketamine.pk,
+            "dose": "56",
+            "dose_unit": "mg",
+            "first_day": next_weekday(0).isoformat(),
+        },
+    )
+
+    assert response.status_code == 200
+    assert TreatmentPlan.objects.count() == 0
+
+
+def test_editing_a_protocol_leaves_existing_plans_alone(chair, monitor):
+    plan = TreatmentPlanFactory()
+    protocol = plan.protocol_version.protocol
+
+    protocol.session_count = 8
+    protocol.save()
+    newer = TreatmentPlanFactory(protocol_version=protocol.current_version())
+
+    plan.refresh_from_db()
+    assert plan.protocol_version.session_count == 6
+    assert newer.protocol_version.session_count == 8
+    assert newer.protocol_version.number == plan.protocol_version.number + 1
+
+
+def test_plan_series_proposes_every_session(client_for, front_desk, chair, monitor):
+    plan = TreatmentPlanFactory()
+
+    response = client_for(front_desk).get(plan.get_absolute_url())
+
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == 6
+    assert "Confirm and book all sessions" in response.text
+
+
+def formset_data(formset, changes=None):
+    data = {
+        "form-TOTAL_FORMS": str(len(formset.forms)),
+        "form-INITIAL_FORMS": str(len(formset.forms)),
+    }
+    for index, form in enumerate(formset.forms):
+        for name in ("day", "time", "room", "clinician"):
+            value = form.initial[name]
+            if hasattr(value, "isoformat"):
+                value = value.strftime("%H:%M") if name == "time" else value.isoformat()
+            data[f"form-{index}-{name}"] = value
+    data.update(changes or {})
+    return data
+
+
+def test_front_desk_changes_a_time_and_confirms_the_series(client_for, front_desk, chair, monitor):
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+
+    response = client.post(plan.get_absolute_url(), formset_data(formset, {"form-0-time": "13:00"}))
+
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.CONFIRMED
+    first = plan.appointments.get(sequence=1)
+    assert first.starts_at == at(plan.first_day, 13)
+    assert first.booked_by == front_desk
+
+
+def test_a_clash_at_confirmation_names_the_session_and_offers_free_times(
+    client_for, front_desk, chair, monitor
+):
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+    third_day = formset.forms[2].initial["day"]
+    book(
+        patient=cleared_patient("iv"),
+        room=chair,
+        clinician=clinician_with_hours(),
+        starts_at=at(third_day, 8),
+    )
+
+    response = client.post(plan.get_absolute_url(), formset_data(formset))
+
+    assert response.status_code == 200
+    assert "Nothing was booked" in response.text
+    assert "Session 3: Chair 1 is booked 8:00–9:55 AM." in response.text
+    assert "Nearest free times" in response.text
+    assert plan.appointments.count() == 0
+
+
+def test_nurse_sees_a_plan_but_cannot_confirm_it(client_for, nurse, chair, monitor):
+    plan = TreatmentPlanFactory()
+    client = client_for(nurse)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+
+    response = client.post(plan.get_absolute_url(), formset_data(formset))
+
+    assert response.status_code == 403
+    assert plan.appointments.count() == 0
+
+
+def test_esketamine_without_rems_enrollment_is_not_booked(
+    client_for, front_desk, clinic_open, monitor
+):
+    chair_for("intranasal", name="Quiet room")
+    patient = cleared_patient("intranasal")
+    plan = TreatmentPlanFactory(
+        patient=patient,
+        dose=56,
+        dose_unit="mg",
+        protocol_version=Protocol.objects.get(route="intranasal").current_version(),
+    )
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+
+    response = client.post(plan.get_absolute_url(), formset_data(formset), follow=True)
+
+    assert "Record the patient&#x27;s REMS enrollment" in response.text
+    assert Appointment.objects.count() == 0
+
+
+def test_a_refused_single_booking_names_the_clash(
+    client_for, front_desk, chair, monitor, iv_patient
+):
+    monday = next_weekday(0)
+    book(
+        patient=cleared_patient("iv"),
+        room=chair,
+        clinician=clinician_with_hours(),
+        starts_at=at(monday, 9),
+    )
+
+    response = client_for(front_desk).post(
+        reverse("scheduling:appointment_create", args=[iv_patient.pk]),
+        {
+            "route": "iv",
+            "day": monday.isoformat(),
+            "time": "10:00",
+            "room": chair.pk,
+            "clinician": monitor.pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Chair 1 is booked 9:00–10:55 AM." in response.text
+    assert "Nearest free times" in response.text
+
+
+def test_front_desk_checks_a_patient_in(client_for, front_desk, chair, monitor, iv_patient):
+    appointment = book(
+        patient=iv_patient, room=chair, clinician=monitor, starts_at=at(next_weekday(0), 9)
+    )
+
+    response = client_for(front_desk).post(
+        reverse("scheduling:appointment_check_in", args=[appointment.pk]),
+        {"next": reverse("scheduling:today")},
+    )
+
+    assert response.url == reverse("scheduling:today")
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CHECKED_IN
+
+
+def test_check_in_never_redirects_off_site(client_for, front_desk, chair, monitor, iv_patient):
+    appointment = book(
+        patient=iv_patient, room=chair, clinician=monitor, starts_at=at(next_weekday(0), 9)
+    )
+
+    response = client_for(front_desk).post(
+        reverse("scheduling:appointment_check_in", args=[appointment.pk]),
+        {"next": "https://evil.example/"},
+    )
+
+    assert response.url == appointment.get_absolute_url()
+
+
+def test_cancel_needs_a_reason_and_records_it(client_for, front_desk, chair, monitor, iv_patient):
+    appointment = book(
+        patient=iv_patient, room=chair, clinician=monitor, starts_at=at(next_weekday(0), 9)
+    )
+    url = reverse("scheduling:appointment_cancel", args=[appointment.pk])
+    client = client_for(front_desk)
+
+    assert client.post(url, {}).status_code == 200
+    client.post(url, {"reason": "no_show"})
+
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.NO_SHOW
+    assert appointment.history.first().history_user == front_desk
+
+
+def test_reschedule_view_warns_about_spacing(client_for, front_desk, chair, monitor):
+    from scheduling.booking import series_book, slot_for
+
+    monday = next_weekday(0)
+    plan = TreatmentPlanFactory(first_day=monday)
+    route = Route.objects.get(code="iv")
+    days = [monday + datetime.timedelta(days=d) for d in (0, 2, 4, 7, 9, 11)]
+    series_book(
+        plan=plan,
+        slots=[
+            slot_for(route=route, starts_at=at(d, 9), room_id=chair.pk, clinician_id=monitor.pk)
+            for d in days
+        ],
+        booked_by=front_desk,
+    )
+    second = plan.appointments.get(sequence=2)
+
+    response = client_for(front_desk).post(
+        reverse("scheduling:appointment_reschedule", args=[second.pk]),
+        {"day": monday.isoformat(), "time": "14:00", "room": chair.pk, "clinician": monitor.pk},
+        follow=True,
+    )
+
+    assert "1 session moved." in response.text
+    assert "less than 40 hours apart" in response.text
+
+
+def test_front_desk_records_preferred_days_used_by_the_planner(client_for, front_desk, iv_patient):
+    response = client_for(front_desk).post(
+        reverse("scheduling:preferences_edit", args=[iv_patient.pk]),
+        {"weekdays": ["1", "3"], "earliest_start": "09:00", "latest_start": "11:00"},
+    )
+
+    assert response.status_code == 302
+    preference = iv_patient.scheduling_preference
+    assert preference.weekdays == [1, 3]
+
+
+def test_rems_enrollment_needs_both_signatures(client_for, front_desk, provider, iv_patient):
+    url = reverse("scheduling:rems_enroll", args=[iv_patient.pk])
+    client = client_for(front_desk)
+    data = {"enrolled_on": "2026-11-02", "patient_signed": "on", "prescriber": provider.pk}
+
+    assert client.post(url, data).status_code == 200
+    assert client.post(url, {**data, "prescriber_signed": "on"}).status_code == 302
+    assert iv_patient.rems_enrollment.complete
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:scheduling_protocol_changelist",
+        "admin:scheduling_clinicianhours_changelist",
+        "admin:scheduling_timeoff_changelist",
+        "admin:scheduling_calendarfeed_changelist",
+    ],
+)
+def test_clinic_admin_manages_protocols_hours_and_time_off(client_for, clinic_admin, name):
+    assert client_for(clinic_admin).get(reverse(name)).status_code == 200
+
+
+def test_clinic_admin_edits_a_protocol_and_plans_keep_their_version(client_for, clinic_admin):
+    plan = TreatmentPlanFactory()
+    protocol = plan.protocol_version.protocol
+
+    response = client_for(clinic_admin).post(
+        reverse("admin:scheduling_protocol_change", args=[protocol.pk]),
+        {
+            "name": protocol.name,
+            "route": "iv",
+            "session_count": "8",
+            "minimum_hours_between": "40",
+            "phases": '[{"weeks": 3, "per_week": 3}]',
+            "description": "",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    protocol.refresh_from_db()
+    plan.refresh_from_db()
+    assert protocol.session_count == 8
+    assert plan.protocol_version.session_count == 6
+    assert plan.protocol_version.phases == [{"weeks": 2, "per_week": 3}]
+
+
+def test_a_malformed_phase_list_is_refused(client_for, clinic_admin):
+    protocol = Protocol.objects.get(name="IV induction")
+
+    response = client_for(clinic_admin).post(
+        reverse("admin:scheduling_protocol_change", args=[protocol.pk]),
+        {
+            "name": protocol.name,
+            "route": "iv",
+            "session_count": "6",
+            "minimum_hours_between": "40",
+            "phases": '[{"weeks": 0}]',
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Each phase is" in response.text
