@@ -91,6 +91,9 @@ class Clinic(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+ESKETAMINE_MINIMUM_MONITORING = 120
+
+
 class Route(models.Model):
     """A way of giving ketamine, with the default length of each part of a session."""
 
@@ -108,7 +111,9 @@ class Route(models.Model):
     )
     administration_minutes = models.PositiveSmallIntegerField()
     monitoring_minutes = models.PositiveSmallIntegerField(
-        help_text="Minimum monitoring after administration before discharge."
+        validators=[MinValueValidator(15)],
+        help_text="Minimum monitoring after administration before discharge "
+        "(at least 120 minutes for esketamine).",
     )
     active = models.BooleanField(default=True)
 
@@ -119,6 +124,23 @@ class Route(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if (
+            self.code == self.Code.INTRANASAL
+            and self.monitoring_minutes is not None
+            and self.monitoring_minutes < ESKETAMINE_MINIMUM_MONITORING
+        ):
+            raise ValidationError(
+                {
+                    "monitoring_minutes": ValidationError(
+                        "Esketamine needs at least %(minimum)s minutes of monitoring after "
+                        "the dose (Spravato label and REMS).",
+                        code="esketamine_monitoring_too_short",
+                        params={"minimum": ESKETAMINE_MINIMUM_MONITORING},
+                    )
+                }
+            )
 
     @property
     def session_minutes(self):

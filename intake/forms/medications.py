@@ -48,9 +48,26 @@ class TrialRowForm(forms.Form):
         return data
 
 
+class RowsFormSet(forms.BaseFormSet):
+    def clean(self):
+        # The page always sends at least one row; fewer means the request was altered,
+        # and accepting it would erase the saved rows.
+        if self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 1:
+            raise forms.ValidationError(
+                "Something went wrong with this page. Please reload it; your saved answers "
+                "are unchanged.",
+                code="no_rows_sent",
+            )
+
+
 def _formset(form_class):
     return forms.formset_factory(
-        form_class, extra=2, max_num=30, absolute_max=30, validate_max=True
+        form_class,
+        formset=RowsFormSet,
+        extra=2,
+        max_num=30,
+        absolute_max=30,
+        validate_max=True,
     )
 
 

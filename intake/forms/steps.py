@@ -1,6 +1,7 @@
 """One form per intake step. Each validates on the server, in words a patient understands."""
 
 import datetime
+import unicodedata
 from decimal import Decimal
 
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
@@ -307,8 +308,29 @@ class ConsentForm(StepForm):
         error_messages={"required": "Please tick the box to show that you agree."},
     )
 
+    def __init__(self, *args, last_name="", **kwargs):
+        self.last_name = last_name
+        super().__init__(*args, **kwargs)
+
     def clean_signed_name(self):
         name = " ".join(self.cleaned_data["signed_name"].split())
+        if any(unicodedata.category(character) in ("Cc", "Cf") for character in name):
+            raise forms.ValidationError(
+                "Please type your name with letters only.", code="hidden_characters"
+            )
         if len(name) < 2:
             raise forms.ValidationError("Please type your full name to sign.", code="too_short")
+        if self.last_name and _comparable(self.last_name) not in _comparable(name):
+            raise forms.ValidationError(
+                "Please type your full name, including your last name as you gave it "
+                "(%(last_name)s).",
+                code="name_mismatch",
+                params={"last_name": self.last_name},
+            )
         return name
+
+
+def _comparable(text):
+    """Letters only, without accents or case: "Hernández" matches "hernandez"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum()).casefold()

@@ -166,7 +166,10 @@ def consent(request):
     intake = request.intake
     signature = ConsentSignature.objects.filter(intake=intake).select_related("document").first()
     document = signature.document if signature else ConsentDocument.objects.current()
-    form = ConsentForm(data=request.POST or None)
+    last_name = intake.answers.get("about-you", {}).get("legal_last_name") or (
+        intake.patient.legal_last_name
+    )
+    form = ConsentForm(data=request.POST or None, last_name=last_name)
     if request.method == "POST" and signature is None and intake.can_edit_step(CONSENT):
         if form.is_valid():
             try:

@@ -1,8 +1,10 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinic, Closure, OpeningHours, Patient, Room, Route
@@ -65,28 +67,33 @@ def test_date_of_birth_cannot_be_in_the_future():
     assert "The date of birth cannot be in the future." in errors["date_of_birth"]
 
 
-def test_a_minor_is_refused_by_default():
-    seventeen = timezone.localdate().replace(year=timezone.localdate().year - 17)
-
-    errors = errors_of(valid_patient(date_of_birth=seventeen))
+@time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_patient_eighteen_tomorrow_is_refused_by_default():
+    errors = errors_of(valid_patient(date_of_birth=datetime.date(2008, 11, 26)))
 
     assert errors["date_of_birth"] == ["This clinic treats patients aged 18 and over."]
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC), tick=False)
 def test_a_patient_turning_eighteen_today_is_accepted():
-    today = timezone.localdate()
-    eighteen_today = datetime.date(today.year - 18, today.month, min(today.day, 28))
-
-    valid_patient(date_of_birth=eighteen_today).full_clean()
+    valid_patient(date_of_birth=datetime.date(2008, 11, 25)).full_clean()
 
 
+@time_machine.travel(datetime.datetime(2028, 2, 29, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_leap_day_birthday_counts_from_the_leap_day():
+    valid_patient(date_of_birth=datetime.date(2010, 2, 28)).full_clean()
+    errors = errors_of(valid_patient(date_of_birth=datetime.date(2010, 3, 1)))
+
+    assert "date_of_birth" in errors
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC), tick=False)
 def test_the_minimum_age_is_a_clinic_setting():
     clinic = Clinic.load()
     clinic.minimum_patient_age = 16
     clinic.save()
-    seventeen = timezone.localdate().replace(year=timezone.localdate().year - 17)
 
-    valid_patient(date_of_birth=seventeen).full_clean()
+    valid_patient(date_of_birth=datetime.date(2009, 6, 1)).full_clean()
 
 
 @pytest.mark.parametrize("phone", ["12345", "call me", "555-CALL-NOW", "+1 (415) 555-01", ""])
@@ -252,3 +259,39 @@ def test_a_room_records_the_routes_it_suits():
     room.routes.set([Route.Code.IV, Route.Code.IM])
 
     assert set(room.routes.values_list("code", flat=True)) == {"iv", "im"}
+
+
+def test_esketamine_monitoring_cannot_be_set_below_two_hours():
+    esketamine = Route.objects.get(code=Route.Code.INTRANASAL)
+    esketamine.monitoring_minutes = 30
+
+    with pytest.raises(ValidationError) as caught:
+        esketamine.full_clean()
+
+    assert "at least 120 minutes" in str(caught.value)
+
+
+def test_other_routes_may_shorten_monitoring_to_the_clinics_protocol():
+    iv = Route.objects.get(code=Route.Code.IV)
+    iv.monitoring_minutes = 45
+
+    iv.full_clean()
+
+
+def test_the_route_admin_refuses_short_esketamine_monitoring(client, clinic_admin):
+    client.force_login(clinic_admin)
+    url = reverse("admin:clinic_route_change", args=["intranasal"])
+
+    response = client.post(
+        url,
+        {
+            "name": "Intranasal esketamine",
+            "preparation_minutes": 15,
+            "administration_minutes": 10,
+            "monitoring_minutes": 30,
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert Route.objects.get(code="intranasal").monitoring_minutes == 120

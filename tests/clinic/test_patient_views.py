@@ -234,3 +234,35 @@ def test_navigation_offers_only_what_the_role_may_use(client_for, nurse, clinic_
 
     assert "Clinic settings" not in nurse_menu
     assert "Clinic settings" in admin_menu
+
+
+def test_the_change_history_shows_route_clearance_changes(client_for, clinic_admin, patient):
+    patient.cleared_routes.set(["iv"])
+    patient.save()
+    patient.cleared_routes.set(["iv", "intranasal"])
+    patient.save()
+
+    response = client_for(clinic_admin).get(reverse("clinic:patient_history", args=[patient.pk]))
+
+    assert "“IV infusion” → “IV infusion, Intranasal esketamine”" in response.content.decode()
+
+
+def test_the_change_history_costs_the_same_queries_for_2_or_12_changes(
+    client_for, clinic_admin, patient
+):
+    client = client_for(clinic_admin)
+    url = reverse("clinic:patient_history", args=[patient.pk])
+    patient.cleared_routes.set(["iv"])
+    patient.save()
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for index in range(10):
+        patient.phone = f"41555501{index:02d}"
+        patient.cleared_routes.set(["iv"] if index % 2 else ["iv", "im"])
+        patient.save()
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+
+    assert len(response.context["changes"]) > 12
+    assert len(many) == len(few)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.models import LinkPurpose, PatientLink, PatientStatus, SafetyFlag
 from intake import services
-from intake.models import IntakeStatus
+from intake.models import ConsentSignature, IntakeStatus
 from intake.questions import STEP_SLUGS
 from tests.factories import PatientFactory
 from tests.intake.factories import answered_intake, phq9_answers
@@ -196,6 +196,44 @@ def test_medication_rows_keep_only_the_filled_ones(patient_client, intake):
         "Fluoxetine",
         "Escitalopram",
     ]
+
+
+@pytest.mark.parametrize("row_count", ["-1", "0"])
+def test_a_tampered_row_count_does_not_erase_saved_rows(patient_client, intake, row_count):
+    patient_client.post(step_url("medications"), VALID["medications"])
+    tampered = {**VALID["medications"], "trials-TOTAL_FORMS": row_count}
+
+    response = patient_client.post(step_url("medications"), tampered)
+
+    assert response.status_code == 200
+    assert b"Please reload it" in response.content
+    intake.refresh_from_db()
+    assert len(intake.answers["medications"]["trials"]) == 2
+
+
+def test_the_consent_signature_must_include_the_last_name(patient_client, intake):
+    response = patient_client.post(step_url("consent"), {"signed_name": "Jane Doe", "agree": "on"})
+
+    assert response.status_code == 200
+    assert b"including your last name" in response.content
+    assert not ConsentSignature.objects.filter(intake=intake).exists()
+
+
+def test_the_consent_signature_ignores_accents_and_case(patient_client, intake):
+    response = patient_client.post(
+        step_url("consent"), {"signed_name": "alex MORGÁN", "agree": "on"}
+    )
+
+    assert response.status_code == 302
+
+
+def test_hidden_characters_in_a_signature_are_refused(patient_client, intake):
+    response = patient_client.post(
+        step_url("consent"), {"signed_name": "Alex \u202eMorgan", "agree": "on"}
+    )
+
+    assert response.status_code == 200
+    assert b"letters only" in response.content
 
 
 def test_adding_rows_saves_and_stays_on_the_step(patient_client, intake):
