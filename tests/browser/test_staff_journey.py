@@ -58,3 +58,34 @@ def test_login_list_and_registration_pages_pass_accessibility_checks(page):
     assert page.evaluate("document.activeElement.id") == "form-errors"
     assert accessibility_violations(page) == []
     assert page.console_errors == []
+
+
+def test_the_day_calendar_and_home_fit_a_phone_screen(phone_page):
+    from tests.scheduling.factories import (
+        at,
+        book,
+        chair_for,
+        cleared_patient,
+        clinician_with_hours,
+        next_weekday,
+        open_clinic,
+    )
+
+    open_clinic()
+    monday = next_weekday(0)
+    nurse = clinician_with_hours(email="nurse@clinic.test")
+    for number in range(1, 5):
+        book(
+            patient=cleared_patient("iv"),
+            room=chair_for("iv", name=f"Chair {number}"),
+            clinician=nurse,
+            starts_at=at(monday, 9 + number),
+        )
+    maria = UserFactory(email="maria@clinic.test", role=Role.FRONT_DESK)
+
+    log_in(phone_page, maria)
+    for url in [reverse("home"), f"{reverse('scheduling:day')}?date={monday.isoformat()}"]:
+        phone_page.goto(url)
+
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375, url
+    screenshot(phone_page, "day-calendar-phone")
