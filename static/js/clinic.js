@@ -2,12 +2,23 @@
 (function () {
   "use strict";
 
-  // After a form with errors is shown, move focus to the error summary so that
-  // keyboard and screen-reader users hear what went wrong.
   document.addEventListener("DOMContentLoaded", function () {
+    // After a form with errors is shown, move focus to the error summary so that
+    // keyboard and screen-reader users hear what went wrong.
     var summary = document.getElementById("form-errors");
     if (summary) {
       summary.focus();
     }
+
+    // A table wider than the screen scrolls inside its box; keyboard users must
+    // be able to reach that box to scroll it.
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table, scrolls sideways");
+      }
+    });
   });
 })();
