@@ -19,7 +19,8 @@ def test_seed_demo_adds_scheduling_data_once(settings):
     )
     call_command("seed_demo", stdout=io.StringIO())
 
-    assert counts[0] == 12 and counts[1] == 2
+    # 2 orders to plan, and 3 booked series with score histories for the follow-up demo.
+    assert counts[0] == 12 and counts[1] == 5
     assert (
         ClinicianHours.objects.count(),
         TreatmentPlan.objects.count(),
