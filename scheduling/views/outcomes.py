@@ -21,7 +21,8 @@ def measure_create(request, patient_pk, instrument):
     patient = get_object_or_404(Patient, pk=patient_pk)
     if instrument not in INSTRUMENTS:
         raise Http404
-    form = MeasureForm(request.POST or None, instrument_code=instrument, with_date=True)
+    data = request.POST if request.method == "POST" else None
+    form = MeasureForm(data, instrument_code=instrument, with_date=True)
     if request.method == "POST" and form.is_valid():
         try:
             measure = measure_record(

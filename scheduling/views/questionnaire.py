@@ -64,7 +64,7 @@ def questionnaire(request):
     if not remaining:
         return redirect("scheduling:questionnaire_done")
     code = remaining[0]
-    form = MeasureForm(request.POST or None, instrument_code=code)
+    form = MeasureForm(request.POST if request.method == "POST" else None, instrument_code=code)
     if request.method == "POST" and form.is_valid():
         questionnaire_answer(
             link=link,
