@@ -14,11 +14,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.instruments import InstrumentCode
 from clinic.models import Clinic, LinkPurpose, OutcomeMeasure, PatientLink, Route
 from scheduling.models import (
     Appointment,
@@ -205,7 +206,12 @@ def questionnaire_due_send(*, now, counts):
             protocol_version__questionnaire_every_days__gt=0,
             appointments__starts_at__gte=now - datetime.timedelta(days=IN_TREATMENT_DAYS),
         )
-        .annotate(last_phq9=Max("patient__measures__taken_at"))
+        .annotate(
+            last_phq9=Max(
+                "patient__measures__taken_at",
+                filter=Q(patient__measures__instrument=InstrumentCode.PHQ9),
+            )
+        )
         .select_related("patient", "protocol_version")
         .distinct()
         .order_by("patient_id", "-created_at")

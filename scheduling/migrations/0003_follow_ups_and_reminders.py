@@ -170,7 +170,7 @@ class Migration(migrations.Migration):
             name='Reminder',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('session_48h', 'Session in 2 days'), ('session_24h', 'Session tomorrow'), ('follow_up_due', 'Follow-up due'), ('questionnaire_session', 'Questionnaire before a session'), ('questionnaire_due', 'Questionnaire due (every few weeks)'), ('questionnaire_staff', 'Questionnaire link sent by staff')], max_length=30)),
+                ('kind', models.CharField(choices=[('session_48h', 'Session reminder, 48 hours before'), ('session_24h', 'Session reminder, 24 hours before'), ('follow_up_due', 'Follow-up due'), ('questionnaire_session', 'Questionnaire before a session'), ('questionnaire_due', 'Questionnaire due (every few weeks)'), ('questionnaire_staff', 'Questionnaire link sent by staff')], max_length=30)),
                 ('due_on', models.DateField(blank=True, help_text='For reminders tied to a day rather than a booking.', null=True)),
                 ('status', models.CharField(choices=[('claimed', 'Claimed, sending not confirmed'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Not sent: reminders turned off')], default='claimed', max_length=20)),
                 ('claimed_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -190,7 +190,8 @@ class Appointment(models.Model):
 
     def __str__(self):
         return (
-            f"{self.patient} in {self.room} at {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+            f"{self.patient} in {self.room or 'a call'} at "
+            f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
         )
 
     def get_absolute_url(self):

@@ -1,7 +1,5 @@
 """Follow-ups after a series, and the reminder emails sent to patients."""
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -152,23 +150,6 @@ class FollowUp(models.Model):
             return appointment
         return None
 
-    def state(self, today):
-        """done, cancelled, missed, booked, overdue, due or upcoming: for the worklist."""
-        if self.completed_at:
-            return "done"
-        if self.cancelled_at:
-            return "cancelled"
-        booked = self.booked_appointment
-        if booked and booked.status == Appointment.Status.NO_SHOW:
-            return "missed"
-        if self.due_by < today:
-            return "overdue"
-        if booked:
-            return "booked"
-        if self.due_from <= today + datetime.timedelta(days=6):
-            return "due"
-        return "upcoming"
-
     def complete(self, *, note=""):
         if not self.is_open:
             raise ValidationError("This follow-up is already closed.", code="closed")
@@ -189,8 +170,8 @@ class FollowUp(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    SESSION_48H = "session_48h", "Session in 2 days"
-    SESSION_24H = "session_24h", "Session tomorrow"
+    SESSION_48H = "session_48h", "Session reminder, 48 hours before"
+    SESSION_24H = "session_24h", "Session reminder, 24 hours before"
     FOLLOW_UP_DUE = "follow_up_due", "Follow-up due"
     QUESTIONNAIRE_BEFORE_SESSION = "questionnaire_session", "Questionnaire before a session"
     QUESTIONNAIRE_DUE = "questionnaire_due", "Questionnaire due (every few weeks)"

@@ -133,3 +133,23 @@ def test_front_desk_adds_a_follow_up_by_hand(client_for, front_desk, provider, i
     assert response.status_code == 302
     added = FollowUp.objects.get(patient=iv_patient)
     assert (added.kind, added.created_by, added.plan) == ("booster", front_desk, None)
+
+
+def test_a_booked_phone_check_in_is_in_the_clinicians_calendar_feed(client, monitor, iv_patient):
+    import icalendar
+
+    from scheduling.models import CalendarFeed
+
+    check_in = follow_up(patient=iv_patient, due_from=next_weekday(0), kind="phone")
+    follow_up_book(
+        follow_up=check_in,
+        starts_at=at(check_in.due_from, 10),
+        clinician_id=monitor.pk,
+        booked_by=monitor,
+    )
+    feed = CalendarFeed.objects.create(clinician=monitor)
+
+    response = client.get(feed.get_absolute_url())
+
+    events = list(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))
+    assert [str(event["LOCATION"]) for event in events] == ["Phone or video"]

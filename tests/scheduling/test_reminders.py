@@ -4,6 +4,7 @@ import datetime
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -20,6 +21,13 @@ from tests.scheduling.factories import (
 )
 
 HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def eight_in_the_morning():
+    """9:00 in the clinic: sessions a few hours ahead fit in the day, whenever the suite runs."""
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 16, 0, tzinfo=datetime.UTC)):
+        yield
 
 
 def session_in(hours, *, patient=None, route_code="iv", room=None, clinician=None):
@@ -107,7 +115,7 @@ def test_a_worker_that_dies_mid_batch_never_sends_a_reminder_twice(settings):
         chair_for("iv"),
         clinician_with_hours(starts=datetime.time(0), ends=datetime.time(23, 59)),
     )
-    for hours in (10, 12, 14):
+    for hours in (4, 6, 8):
         session_in(hours, room=room, clinician=clinician)
     call_command("reminders_start", verbosity=0)
     real_send = reminders.send_mail
@@ -130,3 +138,73 @@ def test_a_worker_that_dies_mid_batch_never_sends_a_reminder_twice(settings):
     assert calls[1] not in recipients
     unconfirmed = Reminder.objects.unconfirmed().get()
     assert unconfirmed.patient.email == calls[1][0]
+
+
+def series_session_in(hours):
+    """A session `hours` from now that belongs to a booked IV series."""
+    from scheduling.models import TreatmentPlan
+    from tests.scheduling.factories import TreatmentPlanFactory
+
+    appointment = session_in(hours)
+    plan = TreatmentPlanFactory(patient=appointment.patient, status=TreatmentPlan.Status.CONFIRMED)
+    appointment.plan = plan
+    appointment.save()
+    return appointment
+
+
+@pytest.mark.django_db
+def test_a_questionnaire_link_goes_out_before_a_session_of_the_series(always_open):
+    appointment = series_session_in(30)
+
+    reminders_send_due()
+
+    reminder = appointment.reminders.get(kind=ReminderKind.QUESTIONNAIRE_BEFORE_SESSION)
+    assert reminder.status == Reminder.Status.SENT
+    assert any("/scheduling/q/" in m.body for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_a_questionnaire_is_due_again_when_the_last_phq9_is_14_days_old(always_open):
+    from clinic.models import MeasureSource
+    from scheduling.questionnaires import measure_record
+
+    appointment = series_session_in(24 * 5)
+    patient = appointment.patient
+    measure_record(
+        patient=patient,
+        instrument_code="phq9",
+        answers=[1] * 9,
+        source=MeasureSource.STAFF,
+        taken_at=timezone.now() - datetime.timedelta(days=13),
+    )
+    reminders_send_due()
+    not_yet = Reminder.objects.filter(kind=ReminderKind.QUESTIONNAIRE_DUE).count()
+
+    reminders_send_due(now=timezone.now() + datetime.timedelta(days=1))
+    reminders_send_due(now=timezone.now() + datetime.timedelta(days=2))
+
+    assert not_yet == 0
+    assert Reminder.objects.filter(kind=ReminderKind.QUESTIONNAIRE_DUE).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_follow_up_due_soon_and_not_booked_gets_one_reminder(patient):
+    from tests.scheduling.followup_factories import follow_up
+
+    due = follow_up(patient=patient, due_from=timezone.localdate() + datetime.timedelta(days=2))
+
+    reminders_send_due()
+    reminders_send_due()
+
+    assert due.reminders.get().kind == ReminderKind.FOLLOW_UP_DUE
+    assert [m.subject for m in mail.outbox] == ["Time to book your follow-up appointment"]
+
+
+@pytest.mark.django_db
+def test_reminders_start_queues_only_one_scan(db):
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("reminders_start", verbosity=0)
+    call_command("reminders_start", verbosity=0)
+
+    assert DBTaskResult.objects.filter(task_path="scheduling.tasks.reminders_scan").count() == 1
