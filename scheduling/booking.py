@@ -256,7 +256,12 @@ def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, fol
         moving = [appointment]
     requested = []
     for session in moving:
-        if session.pk == appointment.pk:
+        if session.pk == appointment.pk and appointment.kind == Appointment.Kind.FOLLOW_UP:
+            # A follow-up keeps its own length (a 15-minute call is not a session).
+            slot = Slot(
+                starts_at, starts_at + (session.ends_at - session.starts_at), room_id, clinician_id
+            )
+        elif session.pk == appointment.pk:
             slot = slot_for(
                 route=route, starts_at=starts_at, room_id=room_id, clinician_id=clinician_id
             )

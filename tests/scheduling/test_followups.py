@@ -153,3 +153,42 @@ def test_a_booked_phone_check_in_is_in_the_clinicians_calendar_feed(client, moni
 
     events = list(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))
     assert [str(event["LOCATION"]) for event in events] == ["Phone or video"]
+
+
+def test_signing_the_last_session_of_a_series_creates_its_follow_ups(client_for, nurse, chair):
+    from django.utils import timezone
+
+    from scheduling.models import SessionRecord
+
+    plan = ended_series(last_day=LAST_DAY, completed=5, room=chair)
+    last = plan.appointments.get(sequence=6)
+    last.status = Appointment.Status.CHECKED_IN
+    last.save()
+    SessionRecord.objects.create(appointment=last, discharged_at=timezone.now())
+
+    response = client_for(nurse).post(
+        reverse("scheduling:session_record", args=[last.pk]), {"action": "sign"}
+    )
+
+    assert response.status_code == 302
+    assert sorted(plan.follow_ups.values_list("kind", flat=True)) == ["phone", "post_series"]
+
+
+def test_a_phone_check_in_moves_without_a_chair_and_keeps_its_length(
+    client_for, front_desk, monitor, iv_patient
+):
+    monday = next_weekday(0)
+    check_in = follow_up(patient=iv_patient, due_from=monday, kind="phone")
+    appointment = follow_up_book(
+        follow_up=check_in, starts_at=at(monday, 10), clinician_id=monitor.pk, booked_by=monitor
+    )
+
+    response = client_for(front_desk).post(
+        reverse("scheduling:appointment_reschedule", args=[appointment.pk]),
+        {"day": monday.isoformat(), "time": "15:00", "clinician": monitor.pk},
+    )
+
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert (appointment.starts_at, appointment.room) == (at(monday, 15), None)
+    assert appointment.ends_at - appointment.starts_at == datetime.timedelta(minutes=15)
