@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON_313 := $(shell command -v python3.13 2>/dev/null || command -v python3 2>/dev/null)
+PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 
 .PHONY: run test lint check-deploy setup clean
@@ -22,12 +23,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## Run the app with demo data on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
+## Run the app with demo data on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set),
+## with the background worker that sends reminder emails (they print in this console).
+## The worker stops when the server stops.
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	@echo "Open http://127.0.0.1:8000 and log in with one of the demo accounts above."
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py reminders_start
+	@echo "Open http://127.0.0.1:$(PORT) and log in with one of the demo accounts above."
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Run the whole test suite against PostgreSQL (DATABASE_URL, default the local server).
 test: setup

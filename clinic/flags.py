@@ -1,4 +1,4 @@
-"""Urgent safety flags at the top of the staff home page, and their acknowledgement."""
+"""Urgent safety flags: raising one, the home page panel, and their acknowledgement."""
 
 from django import forms
 from django.contrib import messages
@@ -9,6 +9,17 @@ from django.views.decorators.http import require_POST
 
 from clinic.models import SafetyFlag
 from clinic.panels import Panel
+
+
+def self_harm_flag_raise(*, patient, source, reason):
+    """Raise the urgent flag for a PHQ-9 item 9 above 0, unless one from `source` is open.
+
+    Shared by intake and follow-up questionnaires so both raise the same flag.
+    """
+    already = SafetyFlag.objects.open().filter(patient=patient, source=source)
+    if already.exists():
+        return None
+    return SafetyFlag.objects.create(patient=patient, reason=reason, source=source)
 
 
 class AcknowledgeFlagForm(forms.Form):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    "django_tasks_db",
     "clinic",
     "intake",
     "scheduling",
@@ -222,6 +223,14 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (reminder emails) runs on a real queue kept in the database:
+# `manage.py db_worker` takes tasks from it (docs/followup.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The address links in emails sent by the worker start with (there is no request to ask).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# How often the worker looks for reminders that are due.
+REMINDER_SCAN_MINUTES = int(os.environ.get("REMINDER_SCAN_MINUTES", "5"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.flags import self_harm_flag_raise
 from clinic.instruments import INSTRUMENTS, PHQ9, InstrumentCode, phq9_self_harm_risk
 from clinic.models import (
     Clinic,
@@ -105,11 +106,7 @@ def intake_open(*, link: PatientLink) -> Intake:
 
 
 def _raise_self_harm_flag(patient):
-    already = SafetyFlag.objects.open().filter(patient=patient, source=MeasureSource.INTAKE)
-    if not already.exists():
-        SafetyFlag.objects.create(
-            patient=patient, reason=SELF_HARM_REASON, source=MeasureSource.INTAKE
-        )
+    self_harm_flag_raise(patient=patient, source=MeasureSource.INTAKE, reason=SELF_HARM_REASON)
 
 
 def intake_step_save(*, intake: Intake, step: str, data: dict) -> None:

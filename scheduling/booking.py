@@ -53,7 +53,7 @@ def _lock_clinicians(clinician_ids):
     list(User.objects.select_for_update().filter(pk__in=sorted(set(clinician_ids))).order_by("pk"))
 
 
-def next_free_times(*, route, patient_id, after, exclude_ids=()):
+def next_free_times(*, route, patient_id, after, exclude_ids=(), minutes=None):
     day = after.astimezone(Clinic.load().zone).date()
     calendar = load_calendar(
         route=route,
@@ -61,7 +61,7 @@ def next_free_times(*, route, patient_id, after, exclude_ids=()):
         last_day=day + datetime.timedelta(days=7),
         exclude_appointment_ids=exclude_ids,
     )
-    duration = datetime.timedelta(minutes=route.session_minutes)
+    duration = datetime.timedelta(minutes=minutes or route.session_minutes)
     slots = calendar.next_free(patient_id=patient_id, duration=duration, after=after)
     names = {
         user.pk: str(user)
@@ -104,19 +104,27 @@ def _check_slots(*, route, patient_id, slots, exclude_ids=()):
     return conflicts
 
 
-def _new_appointment(*, patient, route, slot, booked_by, plan=None, sequence=None):
+def _new_appointment(
+    *, patient, route, slot, booked_by, plan=None, sequence=None, kind=Appointment.Kind.SESSION
+):
+    if kind == Appointment.Kind.SESSION:
+        parts = (route.preparation_minutes, route.administration_minutes, route.monitoring_minutes)
+    else:
+        # A follow-up visit or call is one part: the time with the clinician.
+        parts = (0, int((slot.ends_at - slot.starts_at).total_seconds() // 60), 0)
     appointment = Appointment(
         patient=patient,
         route=route,
         plan=plan,
         sequence=sequence,
+        kind=kind,
         room_id=slot.room_id,
         clinician_id=slot.clinician_id,
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
-        preparation_minutes=route.preparation_minutes,
-        administration_minutes=route.administration_minutes,
-        monitoring_minutes=route.monitoring_minutes,
+        preparation_minutes=parts[0],
+        administration_minutes=parts[1],
+        monitoring_minutes=parts[2],
         booked_by=booked_by,
     )
     appointment.full_clean(validate_constraints=False)
@@ -142,14 +150,14 @@ def _save_all(appointments):
         raise SlotTaken([Conflict("Someone else booked this time a moment ago.")]) from error
 
 
-def appointment_book(*, patient, route, slot, booked_by):
-    """Book one session; raise SlotTaken (with the next free times) if it cannot be."""
+def appointment_book(*, patient, route, slot, booked_by, kind=Appointment.Kind.SESSION):
+    """Book one session or follow-up; raise SlotTaken (with next free times) if it cannot be."""
     with transaction.atomic():
         _lock_clinicians([slot.clinician_id])
         conflicts = _check_slots(route=route, patient_id=patient.pk, slots=[(None, slot)])
         if not conflicts:
             appointment = _new_appointment(
-                patient=patient, route=route, slot=slot, booked_by=booked_by
+                patient=patient, route=route, slot=slot, booked_by=booked_by, kind=kind
             )
             try:
                 _save_all([appointment])
@@ -160,9 +168,12 @@ def appointment_book(*, patient, route, slot, booked_by):
                     or taken.conflicts
                 )
     if conflicts:
+        minutes = int((slot.ends_at - slot.starts_at).total_seconds() // 60)
         raise SlotTaken(
             conflicts,
-            next_free_times(route=route, patient_id=patient.pk, after=slot.starts_at),
+            next_free_times(
+                route=route, patient_id=patient.pk, after=slot.starts_at, minutes=minutes
+            ),
         )
     return appointment
 
@@ -245,7 +256,12 @@ def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, fol
         moving = [appointment]
     requested = []
     for session in moving:
-        if session.pk == appointment.pk:
+        if session.pk == appointment.pk and appointment.kind == Appointment.Kind.FOLLOW_UP:
+            # A follow-up keeps its own length (a 15-minute call is not a session).
+            slot = Slot(
+                starts_at, starts_at + (session.ends_at - session.starts_at), room_id, clinician_id
+            )
+        elif session.pk == appointment.pk:
             slot = slot_for(
                 route=route, starts_at=starts_at, room_id=room_id, clinician_id=clinician_id
             )

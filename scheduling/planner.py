@@ -102,7 +102,8 @@ class Calendar:
                 f"The session would run outside opening hours "
                 f"({hours[0]:%-I:%M %p}–{hours[1]:%-I:%M %p})."
             )
-        if room_id not in self.room_names:
+        # A phone or video check-in (room_id None) holds no chair.
+        if room_id is not None and room_id not in self.room_names:
             found.append("This room is not equipped for this route.")
         work = self.clinician_hours.get((clinician_id, day.weekday()))
         if work is None or starts_at < self.at(day, work[0]) or ends_at > self.at(day, work[1]):
@@ -112,7 +113,7 @@ class Calendar:
         same_day = self.busy_by_day.get(day, ())
         overlapping = [b for b in same_day if b.starts_at < ends_at and b.ends_at > starts_at]
         for busy in overlapping:
-            if busy.room_id == room_id:
+            if room_id is not None and busy.room_id == room_id:
                 found.append(
                     f"{self.room_names.get(room_id, 'The chair')} is booked "
                     f"{_span(busy, self.zone)}{busy.label}."

@@ -65,6 +65,35 @@ SCHEDULING_PERMISSIONS = {
 }
 
 
+# Follow-ups, reminders and outcome measures (migration 0004). Kept apart from
+# SCHEDULING_PERMISSIONS because migration 0002 grants those before these models exist.
+_FOLLOW_UP_WORK = [
+    *_crud("followup", ("view", "add", "change")),
+    "scheduling.send_questionnaire_link",
+    "scheduling.view_reminder",
+    *_crud("reminderpreference", ("view", "change")),
+]
+FOLLOW_UP_PERMISSIONS = {
+    Role.FRONT_DESK: _FOLLOW_UP_WORK,
+    Role.NURSE: [*_FOLLOW_UP_WORK, "clinic.add_outcomemeasure"],
+    Role.PROVIDER: [
+        *_FOLLOW_UP_WORK,
+        "clinic.add_outcomemeasure",
+        "scheduling.view_clinic_report",
+    ],
+    Role.CLINIC_ADMIN: [
+        "scheduling.view_followup",
+        "scheduling.view_reminder",
+        "scheduling.view_reminderpreference",
+        "scheduling.view_clinic_report",
+    ],
+}
+
+
+def ensure_follow_up_permissions(apps):
+    grant(apps, FOLLOW_UP_PERMISSIONS)
+
+
 def ensure_reference_data(apps):
     Protocol = apps.get_model("scheduling", "Protocol")
     Route = apps.get_model("clinic", "Route")
@@ -88,3 +117,4 @@ def ensure_after_migrate(sender, apps=None, **kwargs):
     if apps is None:
         from django.apps import apps
     ensure_reference_data(apps)
+    ensure_follow_up_permissions(apps)

@@ -89,9 +89,20 @@ class AppointmentQuerySet(models.QuerySet):
     def for_clinician(self, clinician):
         return self.filter(clinician=clinician)
 
+    def sessions(self):
+        return self.filter(kind=Appointment.Kind.SESSION)
+
 
 class Appointment(models.Model):
-    """One monitored session. It holds its chair and its clinician from start to end."""
+    """One monitored session, or a follow-up visit or call.
+
+    It holds its chair (none for a phone or video check-in) and its clinician
+    from start to end.
+    """
+
+    class Kind(models.TextChoices):
+        SESSION = "session", "Treatment session"
+        FOLLOW_UP = "follow_up", "Follow-up"
 
     class Status(models.TextChoices):
         BOOKED = "booked", "Booked"
@@ -117,7 +128,10 @@ class Appointment(models.Model):
         null=True, blank=True, help_text="Session number within the plan."
     )
     route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="+")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SESSION)
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -176,7 +190,8 @@ class Appointment(models.Model):
 
     def __str__(self):
         return (
-            f"{self.patient} in {self.room} at {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+            f"{self.patient} in {self.room or 'a call'} at "
+            f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
         )
 
     def get_absolute_url(self):

@@ -22,6 +22,37 @@ def validate_phases(value):
             )
 
 
+FOLLOW_UP_KINDS = ["post_series", "booster", "phone", "video", "in_person"]
+
+
+def default_follow_ups():
+    return [{"weeks": 1, "kind": "post_series"}, {"weeks": 4, "kind": "phone"}]
+
+
+def validate_follow_ups(value):
+    if not isinstance(value, list) or any(
+        not isinstance(item, dict)
+        or set(item) != {"weeks", "kind"}
+        or not isinstance(item["weeks"], int)
+        or not 0 < item["weeks"] <= 52
+        or item["kind"] not in FOLLOW_UP_KINDS
+        for item in value
+    ):
+        raise ValidationError(
+            'Each follow-up is {"weeks": N, "kind": K}: N from 1 to 52 weeks after the last '
+            f"session, K one of {', '.join(FOLLOW_UP_KINDS)}.",
+            code="bad_follow_up",
+        )
+
+
+VERSIONED_FOLLOW_UP_FIELDS = [
+    "follow_ups",
+    "follow_up_window_days",
+    "questionnaire_before_session",
+    "questionnaire_every_days",
+]
+
+
 class Protocol(models.Model):
     """A series of sessions for one route, as the clinic currently defines it.
 
@@ -42,6 +73,22 @@ class Protocol(models.Model):
     )
     description = models.TextField(blank=True)
     active = models.BooleanField(default=True)
+    follow_ups = models.JSONField(
+        default=default_follow_ups,
+        blank=True,
+        validators=[validate_follow_ups],
+        help_text='Follow-ups created when the series ends, e.g. [{"weeks": 1, "kind": '
+        '"post_series"}, {"weeks": 4, "kind": "phone"}]. Kinds: ' + ", ".join(FOLLOW_UP_KINDS),
+    )
+    follow_up_window_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days each follow-up may be done in, from its due day."
+    )
+    questionnaire_before_session = models.BooleanField(
+        default=True, help_text="Email the PHQ-9 and GAD-7 link two days before each session."
+    )
+    questionnaire_every_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Email the questionnaire link when the last PHQ-9 is this old."
+    )
 
     history = HistoricalRecords()
 
@@ -57,6 +104,7 @@ class Protocol(models.Model):
             "session_count": self.session_count,
             "minimum_hours_between": self.minimum_hours_between,
             "phases": self.phases,
+            **{name: getattr(self, name) for name in VERSIONED_FOLLOW_UP_FIELDS},
         }
         latest = self.versions.order_by("-number").first()
         if latest and all(getattr(latest, key) == value for key, value in fields.items()):
@@ -77,6 +125,10 @@ class ProtocolVersion(models.Model):
     session_count = models.PositiveSmallIntegerField()
     minimum_hours_between = models.PositiveSmallIntegerField()
     phases = models.JSONField()
+    follow_ups = models.JSONField(default=default_follow_ups)
+    follow_up_window_days = models.PositiveSmallIntegerField(default=7)
+    questionnaire_before_session = models.BooleanField(default=True)
+    questionnaire_every_days = models.PositiveSmallIntegerField(default=14)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -126,12 +126,15 @@ def appointment_reschedule(request, pk):
             "clinician": appointment.clinician_id,
         },
     )
+    if appointment.room_id is None:
+        del form.fields["room"]  # a phone or video check-in holds no chair
     if request.method == "POST" and form.is_valid():
+        room = form.cleaned_data.get("room")
         try:
             result = booking.appointment_reschedule(
                 appointment=appointment,
                 starts_at=form.starts_at(),
-                room_id=form.cleaned_data["room"].pk,
+                room_id=room.pk if room else None,
                 clinician_id=form.cleaned_data["clinician"].pk,
                 following=form.cleaned_data["following"],
             )

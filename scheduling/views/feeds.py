@@ -44,7 +44,7 @@ def clinician_feed(request, token):
         event.add("dtend", appointment.ends_at)
         # Initials and MRN only: a phone's calendar is not a medical record.
         event.add("summary", f"{_initials(appointment.patient)} {appointment.patient.mrn}")
-        event.add("location", appointment.room.name)
+        event.add("location", appointment.room.name if appointment.room else "Phone or video")
         event.add("description", appointment.route.name)
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

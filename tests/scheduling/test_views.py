@@ -318,6 +318,10 @@ def test_clinic_admin_edits_a_protocol_and_plans_keep_their_version(client_for, 
             "phases": '[{"weeks": 3, "per_week": 3}]',
             "description": "",
             "active": "on",
+            "follow_ups": '[{"weeks": 2, "kind": "post_series"}]',
+            "follow_up_window_days": "7",
+            "questionnaire_before_session": "on",
+            "questionnaire_every_days": "14",
         },
     )
 
@@ -327,6 +331,10 @@ def test_clinic_admin_edits_a_protocol_and_plans_keep_their_version(client_for, 
     assert protocol.session_count == 8
     assert plan.protocol_version.session_count == 6
     assert plan.protocol_version.phases == [{"weeks": 2, "per_week": 3}]
+    assert plan.protocol_version.follow_ups == [
+        {"weeks": 1, "kind": "post_series"},
+        {"weeks": 4, "kind": "phone"},
+    ]
 
 
 def test_a_malformed_phase_list_is_refused(client_for, clinic_admin):

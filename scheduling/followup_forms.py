@@ -1,0 +1,115 @@
+"""Forms for follow-ups and outcome measures."""
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from clinic.instruments import ANSWER_OPTIONS, DIFFICULTY_OPTIONS, INSTRUMENTS
+from clinic.models import Clinic, Room
+from scheduling.forms import DateInput, TimeInput, clinicians
+from scheduling.models import FollowUp
+
+
+def _helper():
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+def providers():
+    return get_user_model().objects.filter(groups__name="Provider", is_active=True)
+
+
+class FollowUpForm(forms.ModelForm):
+    """A follow-up added by hand."""
+
+    class Meta:
+        model = FollowUp
+        fields = ["kind", "due_from", "due_by", "provider", "note"]
+        widgets = {"due_from": DateInput(), "due_by": DateInput()}
+        labels = {"due_from": "Due from", "due_by": "Due by (last day)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["due_from"].initial = today + datetime.timedelta(days=7)
+        self.fields["due_by"].initial = today + datetime.timedelta(days=13)
+        self.fields["provider"].queryset = providers()
+        self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_from") and data.get("due_by") and data["due_by"] < data["due_from"]:
+            self.add_error("due_by", "The last day must be on or after the first day.")
+        return data
+
+
+class FollowUpBookForm(forms.Form):
+    day = forms.DateField(widget=DateInput())
+    time = forms.TimeField(widget=TimeInput(), label="Start time")
+    clinician = forms.ModelChoiceField(queryset=None, label="Clinician")
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, label="Room or chair"
+    )
+
+    def __init__(self, *args, follow_up, route, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.follow_up = follow_up
+        self.fields["clinician"].queryset = clinicians()
+        if follow_up.is_remote:
+            del self.fields["room"]
+        else:
+            self.fields["room"].queryset = Room.objects.filter(active=True, routes=route)
+            self.fields["room"].required = True
+        self.helper = _helper()
+
+    def starts_at(self):
+        data = self.cleaned_data
+        return datetime.datetime.combine(data["day"], data["time"], tzinfo=Clinic.load().zone)
+
+
+class MeasureForm(forms.Form):
+    """One PHQ-9 or GAD-7: each item 0-3, and the difficulty question (not scored)."""
+
+    def __init__(self, *args, instrument_code, with_date=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = INSTRUMENTS[instrument_code]
+        if with_date:
+            self.fields["taken_on"] = forms.DateField(
+                widget=DateInput(), initial=timezone.localdate, label="Answered on"
+            )
+        for number, text in enumerate(self.instrument.items, start=1):
+            self.fields[f"item_{number}"] = forms.TypedChoiceField(
+                label=f"{number}. {text}",
+                choices=ANSWER_OPTIONS,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose an answer."},
+            )
+        self.fields["difficulty"] = forms.TypedChoiceField(
+            label=self.instrument.difficulty_question,
+            choices=[("", "No answer"), *DIFFICULTY_OPTIONS],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+        self.helper = _helper()
+
+    def clean_taken_on(self):
+        day = self.cleaned_data["taken_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.", code="future")
+        return day
+
+    def answers(self):
+        return [self.cleaned_data[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
+
+    def taken_at(self):
+        day = self.cleaned_data.get("taken_on")
+        if day is None or day == timezone.localdate():
+            return None
+        return datetime.datetime.combine(day, datetime.time(12), tzinfo=Clinic.load().zone)

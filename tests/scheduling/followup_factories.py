@@ -1,0 +1,54 @@
+"""Helpers for follow-up tests: a series that has ended, follow-ups with a given window."""
+
+import datetime
+
+from django.utils import timezone
+
+from clinic.models import Route
+from scheduling.models import Appointment, FollowUp, TreatmentPlan
+from tests.scheduling.factories import TreatmentPlanFactory, at, chair_for, clinician_with_hours
+
+
+def ended_series(*, last_day, patient=None, completed=6, room=None, clinician=None):
+    """A confirmed IV plan whose sessions ended on `last_day` (one a day, going back)."""
+    plan = TreatmentPlanFactory(
+        **({"patient": patient} if patient else {}), status=TreatmentPlan.Status.CONFIRMED
+    )
+    route = Route.objects.get(code="iv")
+    room = room or chair_for("iv")
+    clinician = clinician or clinician_with_hours()
+    for sequence in range(1, 7):
+        starts = at(last_day - datetime.timedelta(days=6 - sequence), 9)
+        Appointment.objects.create(
+            patient=plan.patient,
+            plan=plan,
+            sequence=sequence,
+            route=route,
+            room=room,
+            clinician=clinician,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(minutes=route.session_minutes),
+            preparation_minutes=route.preparation_minutes,
+            administration_minutes=route.administration_minutes,
+            monitoring_minutes=route.monitoring_minutes,
+            status=(
+                Appointment.Status.COMPLETED if sequence <= completed else Appointment.Status.BOOKED
+            ),
+            booked_by=clinician,
+        )
+    return plan
+
+
+def follow_up(*, patient, due_from, due_by=None, kind="post_series", provider=None, **kwargs):
+    return FollowUp.objects.create(
+        patient=patient,
+        kind=kind,
+        due_from=due_from,
+        due_by=due_by or due_from + datetime.timedelta(days=6),
+        provider=provider,
+        **kwargs,
+    )
+
+
+def today():
+    return timezone.localdate()

@@ -1,0 +1,140 @@
+"""Questionnaires after intake: the patient's private link, staff entry, the safety flag."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from clinic.models import LinkPurpose, MeasureSource, OutcomeMeasure, PatientLink, SafetyFlag
+from scheduling.models import Reminder, ReminderKind, ReminderPreference
+from scheduling.reminders import opt_out_token
+
+pytestmark = pytest.mark.django_db
+
+CALM = {f"item_{n}": "0" for n in range(1, 10)}
+
+
+def answers(**items):
+    return {**CALM, **{f"item_{k[1:]}": str(v) for k, v in items.items()}}
+
+
+@pytest.fixture
+def opened(client, patient):
+    """A patient who opened their questionnaire link."""
+    link, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.QUESTIONNAIRE)
+    client.get(reverse("scheduling:questionnaire_start", args=[token]))
+    return link
+
+
+def test_the_link_swaps_its_token_for_a_session_and_a_token_free_address(client, patient):
+    _, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.QUESTIONNAIRE)
+
+    response = client.get(reverse("scheduling:questionnaire_start", args=[token]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("scheduling:questionnaire")
+    assert token not in response.url
+
+
+def test_an_unknown_link_shows_the_friendly_page(client, db):
+    response = client.get(reverse("scheduling:questionnaire_start", args=["not-a-token"]))
+
+    assert response.status_code == 404
+    assert "This link does not work" in response.text
+
+
+def test_an_intake_link_does_not_open_the_questionnaire(client, patient):
+    _, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.INTAKE)
+
+    response = client.get(reverse("scheduling:questionnaire_start", args=[token]))
+
+    assert response.status_code == 404
+
+
+def test_the_patient_answers_both_questionnaires_and_the_link_stops_working(
+    client, opened, patient
+):
+    url = reverse("scheduling:questionnaire")
+
+    first = client.post(url, answers(i1=2, i2=2))
+    second = client.post(url, {f"item_{n}": "1" for n in range(1, 8)})
+
+    assert first.url == url and second.url == reverse("scheduling:questionnaire_done")
+    scores = OutcomeMeasure.objects.filter(patient=patient, source=MeasureSource.PATIENT_LINK)
+    assert sorted(scores.values_list("instrument", "total")) == [("gad7", 7), ("phq9", 4)]
+    opened.refresh_from_db()
+    assert opened.revoked_at is not None
+    assert client.get(url).status_code == 404
+
+
+def test_a_blank_questionnaire_is_refused(client, opened, patient):
+    response = client.post(reverse("scheduling:questionnaire"), {})
+
+    assert response.status_code == 200
+    assert "Please answer 9 questions" in response.text
+    assert not OutcomeMeasure.objects.filter(patient=patient).exists()
+
+
+def test_item_9_raises_the_urgent_flag_and_shows_crisis_resources(client, opened, patient):
+    response = client.post(reverse("scheduling:questionnaire"), answers(i9=1), follow=True)
+
+    assert "988" in response.text
+    flag = SafetyFlag.objects.open().get(patient=patient)
+    assert flag.source == MeasureSource.PATIENT_LINK
+
+
+def test_a_nurse_enters_a_phq9(client_for, nurse, patient):
+    response = client_for(nurse).post(
+        reverse("scheduling:measure_create", args=[patient.pk, "phq9"]),
+        {**answers(i1=3, i2=3, i3=2), "taken_on": "2026-01-05"},
+    )
+
+    assert response.status_code == 302
+    measure = OutcomeMeasure.objects.get(patient=patient)
+    assert (measure.total, measure.band, measure.source) == (8, "Mild", MeasureSource.STAFF)
+    assert measure.taken_at.date().isoformat() == "2026-01-05"
+
+
+def test_staff_send_a_questionnaire_link_by_email(
+    client_for, front_desk, patient, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(front_desk).post(
+            reverse("scheduling:questionnaire_send", args=[patient.pk]), follow=True
+        )
+
+    assert "Questionnaire link sent" in response.text
+    assert len(mail.outbox) == 1
+    assert "/scheduling/q/" in mail.outbox[0].body
+    reminder = Reminder.objects.get(patient=patient)
+    assert (reminder.kind, reminder.status) == (ReminderKind.QUESTIONNAIRE_BY_STAFF, "sent")
+
+
+def test_the_opt_out_link_asks_first_then_stops_reminders(client, patient):
+    url = reverse("scheduling:reminders_opt_out", args=[opt_out_token(patient)])
+
+    asked = client.get(url)
+    done = client.post(url)
+
+    assert "Stop reminder emails?" in asked.text
+    assert "no more reminder emails" in done.text
+    preference = ReminderPreference.objects.get(patient=patient)
+    assert preference.email_reminders is False and preference.changed_by_patient
+
+
+def test_a_tampered_opt_out_link_changes_nothing(client, patient):
+    token = opt_out_token(patient)[:-2] + "xx"
+
+    response = client.post(reverse("scheduling:reminders_opt_out", args=[token]))
+
+    assert response.status_code == 404
+    assert not ReminderPreference.objects.exists()
+
+
+def test_staff_turn_a_patients_reminders_back_on(client_for, front_desk, patient):
+    ReminderPreference.objects.create(patient=patient, email_reminders=False)
+
+    client_for(front_desk).post(
+        reverse("scheduling:reminders_toggle", args=[patient.pk]), {"enabled": "1"}
+    )
+
+    assert ReminderPreference.objects.get(patient=patient).email_reminders is True
