@@ -12,10 +12,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from clinic.models import Clinic
 from scheduling.models import Appointment, TreatmentPlan
 from scheduling.planner import Busy, Slot, load_calendar
+from scheduling.rems import rems_required_and_missing
+
+# The furthest ahead the service books; forms keep people to a year, this keeps the
+# calendar arithmetic far from the ends of the date range whatever the caller sends.
+BOOKING_HORIZON = datetime.timedelta(days=2 * 366)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,35 @@ class SlotTaken(Exception):  # noqa: N818 - a domain outcome, named as staff say
 
 class RemsEnrollmentMissing(Exception):  # noqa: N818
     """Esketamine cannot be booked before the patient's REMS enrollment is recorded."""
+
+
+class SeriesSizeWrong(Exception):  # noqa: N818
+    """A series is booked with exactly as many sessions as its protocol version has."""
+
+    def __init__(self, *, expected, given):
+        self.expected = expected
+        self.given = given
+        super().__init__(f"This series has {expected} sessions: give a time for each of them.")
+
+
+class SpacingBroken(Exception):  # noqa: N818
+    """The times break the protocol's spacing; a clinician may still book them knowingly."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__(" ".join(self.problems))
+
+
+def _timing_conflicts(slots):
+    """Requested starts that have passed or lie beyond what the clinic books."""
+    now = timezone.now()
+    conflicts = []
+    for sequence, slot in slots:
+        if slot.starts_at < now:
+            conflicts.append(Conflict("This time has already passed.", sequence))
+        elif slot.starts_at > now + BOOKING_HORIZON:
+            conflicts.append(Conflict("This time is too far ahead to book.", sequence))
+    return conflicts
 
 
 def _lock_clinicians(clinician_ids):
@@ -80,6 +115,8 @@ def next_free_times(*, route, patient_id, after, exclude_ids=(), minutes=None):
 
 def _check_slots(*, route, patient_id, slots, exclude_ids=()):
     """Conflicts of the requested slots with the database and with each other."""
+    if not slots:
+        return []
     zone = Clinic.load().zone
     days = [slot.starts_at.astimezone(zone).date() for _, slot in slots]
     calendar = load_calendar(
@@ -152,6 +189,11 @@ def _save_all(appointments):
 
 def appointment_book(*, patient, route, slot, booked_by, kind=Appointment.Kind.SESSION):
     """Book one session or follow-up; raise SlotTaken (with next free times) if it cannot be."""
+    if kind == Appointment.Kind.SESSION and rems_required_and_missing(patient=patient, route=route):
+        raise RemsEnrollmentMissing
+    timing = _timing_conflicts([(None, slot)])
+    if timing:
+        raise SlotTaken(timing, _suggestions_from_now(route=route, patient_id=patient.pk))
     with transaction.atomic():
         _lock_clinicians([slot.clinician_id])
         conflicts = _check_slots(route=route, patient_id=patient.pk, slots=[(None, slot)])
@@ -178,14 +220,36 @@ def appointment_book(*, patient, route, slot, booked_by, kind=Appointment.Kind.S
     return appointment
 
 
-def series_book(*, plan, slots, booked_by):
-    """Book every session of a plan in one transaction: all of them, or none."""
-    from scheduling.rems import rems_required_and_missing
+def _suggestions_from_now(*, route, patient_id, exclude_ids=()):
+    return next_free_times(
+        route=route, patient_id=patient_id, after=timezone.now(), exclude_ids=exclude_ids
+    )
 
-    route = plan.protocol_version.route
+
+def series_book(*, plan, slots, booked_by, accept_spacing=False):
+    """Book every session of a plan in one transaction: all of them, or none.
+
+    Times that break the protocol's spacing raise SpacingBroken unless
+    `accept_spacing` says a clinician has chosen to deviate from it.
+    """
+    version = plan.protocol_version
+    route = version.route
+    if len(slots) != version.session_count:
+        raise SeriesSizeWrong(expected=version.session_count, given=len(slots))
     if rems_required_and_missing(patient=plan.patient, route=route):
         raise RemsEnrollmentMissing
     numbered = list(enumerate(slots, start=1))
+    timing = _timing_conflicts(numbered)
+    if timing:
+        raise SlotTaken(timing)
+    if not accept_spacing:
+        problems = spacing_problems(
+            version,
+            plan.first_day,
+            [(sequence, slot.starts_at) for sequence, slot in numbered],
+        )
+        if problems:
+            raise SpacingBroken(problems)
     with transaction.atomic():
         TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
         plan.refresh_from_db()
@@ -222,18 +286,42 @@ class RescheduleResult:
     spacing_warnings: list
 
 
-def _spacing_warnings(plan, appointments_after):
-    version = plan.protocol_version
+def spacing_problems(version, first_day, sessions):
+    """How (sequence, starts_at) pairs break the protocol's spacing, in words; empty if not.
+
+    Weeks are counted from the plan's first day, as the planner counts them.
+    """
+    zone = Clinic.load().zone
     gap = datetime.timedelta(hours=version.minimum_hours_between)
-    sessions = sorted(appointments_after, key=lambda a: a.starts_at)
-    warnings = []
-    for earlier, later in zip(sessions, sessions[1:], strict=False):
-        if later.starts_at - earlier.starts_at < gap:
-            warnings.append(
-                f"Sessions {earlier.sequence} and {later.sequence} are less than "
+    ordered = sorted(sessions, key=lambda pair: pair[1])
+    problems = []
+    for (earlier, earlier_start), (later, later_start) in zip(ordered, ordered[1:], strict=False):
+        if later_start - earlier_start < gap:
+            problems.append(
+                f"Sessions {earlier} and {later} are less than "
                 f"{version.minimum_hours_between} hours apart."
             )
-    return warnings
+    by_week = {}
+    for sequence, starts_at in ordered:
+        week = (starts_at.astimezone(zone).date() - first_day).days // 7
+        by_week.setdefault(week, []).append(sequence)
+    for week, sequences in sorted(by_week.items()):
+        allowed = version.per_week_in(max(week, 0))
+        if len(sequences) > allowed:
+            numbers = ", ".join(str(s) for s in sequences)
+            problems.append(
+                f"Sessions {numbers} fall in week {week + 1} of the series, "
+                f"which allows {allowed} a week."
+            )
+    return problems
+
+
+def _spacing_warnings(plan, appointments_after):
+    return spacing_problems(
+        plan.protocol_version,
+        plan.first_day,
+        [(a.sequence, a.starts_at) for a in appointments_after],
+    )
 
 
 def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, following=False):
@@ -274,6 +362,14 @@ def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, fol
                 session.clinician_id,
             )
         requested.append((session, slot))
+    timing = _timing_conflicts([(session.sequence, slot) for session, slot in requested])
+    if timing:
+        raise SlotTaken(
+            timing,
+            _suggestions_from_now(
+                route=route, patient_id=appointment.patient_id, exclude_ids=[appointment.pk]
+            ),
+        )
     with transaction.atomic():
         _lock_clinicians([slot.clinician_id for _, slot in requested])
         conflicts = _check_slots(

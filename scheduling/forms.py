@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.models import Clinic, Room, Weekday
+from clinic.models import Clinic, Room, Route, Weekday
 from scheduling.models import (
     Appointment,
     DoseUnit,
@@ -14,6 +14,14 @@ from scheduling.models import (
     SchedulingPreference,
     TreatmentPlan,
 )
+
+# How far ahead people book: a year for a session, a move or a series' first day; the rows
+# of a series may run on past that by the length of the series.
+DAYS_AHEAD = 366
+SERIES_DAYS_AHEAD = 2 * 366
+START_GRID_MINUTES = 5
+# Spravato and its REMS were approved in March 2019: no enrollment is older.
+REMS_STARTED_ON = datetime.date(2019, 3, 5)
 
 
 def _helper():
@@ -38,7 +46,31 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", attrs={"step": 900}, **kwargs)
+        super().__init__(format="%H:%M", attrs={"step": START_GRID_MINUTES * 60}, **kwargs)
+
+
+def validate_booking_day(
+    day, *, days_ahead=DAYS_AHEAD, past_message="Choose today or a later day."
+):
+    today = timezone.localdate()
+    if day < today:
+        raise forms.ValidationError(past_message, code="past")
+    if day > today + datetime.timedelta(days=days_ahead):
+        raise forms.ValidationError(
+            "Choose a day within the next year."
+            if days_ahead <= DAYS_AHEAD
+            else "Choose a day within the next two years.",
+            code="too_far",
+        )
+    return day
+
+
+def validate_start_time(time):
+    if time.minute % START_GRID_MINUTES or time.second or time.microsecond:
+        raise forms.ValidationError(
+            "Start times go in whole 5 minutes (for example 9:00 or 9:05).", code="off_grid"
+        )
+    return time
 
 
 class PlanOrderForm(forms.ModelForm):
@@ -66,10 +98,9 @@ class PlanOrderForm(forms.ModelForm):
         self.helper = _helper()
 
     def clean_first_day(self):
-        day = self.cleaned_data["first_day"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("The series cannot start in the past.", code="past")
-        return day
+        return validate_booking_day(
+            self.cleaned_data["first_day"], past_message="The series cannot start in the past."
+        )
 
 
 class SessionTimeForm(forms.Form):
@@ -80,8 +111,11 @@ class SessionTimeForm(forms.Form):
     room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Chair")
     clinician = forms.ModelChoiceField(queryset=None, label="Monitoring clinician")
 
-    def __init__(self, *args, route, rooms=None, staff=None, choices=None, **kwargs):
+    def __init__(
+        self, *args, route, rooms=None, staff=None, choices=None, days_ahead=DAYS_AHEAD, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.days_ahead = days_ahead
         self.fields["room"].queryset = (
             rooms if rooms is not None else Room.objects.filter(active=True, routes=route)
         )
@@ -93,14 +127,26 @@ class SessionTimeForm(forms.Form):
             css = "form-select" if name in ("room", "clinician") else "form-control"
             field.widget.attrs.setdefault("class", css)
 
+    def clean_day(self):
+        return validate_booking_day(self.cleaned_data["day"], days_ahead=self.days_ahead)
+
+    def clean_time(self):
+        return validate_start_time(self.cleaned_data["time"])
+
     def starts_at(self):
         data = self.cleaned_data
         return datetime.datetime.combine(data["day"], data["time"], tzinfo=Clinic.load().zone)
 
 
 class BaseSessionFormSet(forms.BaseFormSet):
-    def __init__(self, *args, route, **kwargs):
+    """Exactly one row per session of the protocol version, whatever the request claims."""
+
+    def __init__(self, *args, route, session_count, **kwargs):
         self.route = route
+        self.min_num = self.max_num = self.absolute_max = session_count
+        self.validate_min = self.validate_max = True
+        message = "This series has %(num)d sessions: give a day and time for each of them."
+        kwargs["error_messages"] = {"too_few_forms": message, "too_many_forms": message}
         self.rooms = Room.objects.filter(active=True, routes=route)
         self.staff = clinicians()
         self.choices = None
@@ -121,10 +167,18 @@ class BaseSessionFormSet(forms.BaseFormSet):
             "rooms": self.rooms,
             "staff": self.staff,
             "choices": self._shared_choices(),
+            "days_ahead": SERIES_DAYS_AHEAD,
         }
 
 
 SessionFormSet = forms.formset_factory(SessionTimeForm, formset=BaseSessionFormSet, extra=0)
+
+
+class SeriesConfirmForm(forms.Form):
+    book_anyway = forms.BooleanField(
+        required=False,
+        label="Book anyway: a clinician has decided to deviate from the protocol's spacing",
+    )
 
 
 class AppointmentForm(SessionTimeForm):
@@ -171,6 +225,26 @@ class RemsEnrollmentForm(forms.ModelForm):
         )
         self.helper = _helper()
 
+    def clean_enrolled_on(self):
+        day = self.cleaned_data["enrolled_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The enrollment date cannot be in the future.", "future")
+        if day < REMS_STARTED_ON:
+            raise forms.ValidationError(
+                "The Spravato REMS began in March 2019: check the year.", code="too_old"
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.patient.cleared_routes.filter(code=Route.Code.INTRANASAL).exists():
+            raise forms.ValidationError(
+                "This patient is not cleared for intranasal esketamine, so there is nothing to "
+                "enroll them in. A provider clears the route first.",
+                code="not_cleared",
+            )
+        return cleaned
+
 
 class PreferenceForm(forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
@@ -191,3 +265,12 @@ class PreferenceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        earliest, latest = cleaned.get("earliest_start"), cleaned.get("latest_start")
+        if earliest and latest and earliest > latest:
+            raise forms.ValidationError(
+                "The earliest start must be before the latest start.", code="times_reversed"
+            )
+        return cleaned

@@ -17,6 +17,7 @@ from scheduling.models.appointments import Appointment
 
 STEP = datetime.timedelta(minutes=15)
 HORIZON_WEEKS = 26
+PLANNING_RANGE = datetime.timedelta(days=2 * 366)
 
 
 @dataclass(frozen=True)
@@ -311,9 +312,15 @@ class Proposal:
 
 
 def series_propose(*, plan, not_before):
-    """Proposed times for every session of a plan, from the plan's first day."""
+    """Proposed times for every session of a plan, from the plan's first day.
+
+    A first day beyond the planning range (an order typed with the wrong year) gets
+    no proposal rather than calendar arithmetic near the end of the date range.
+    """
     version = plan.protocol_version
     route = version.route
+    if plan.first_day > not_before.date() + PLANNING_RANGE:
+        return Proposal([], True, False)
     duration = datetime.timedelta(minutes=route.session_minutes)
     first_day, last_day = series_window(version, plan.first_day)
     preference = Preference.for_patient(plan.patient)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clinic.models import Patient, Room, Route
+from clinic.models import Clinic, Patient, Room, Route
 from scheduling.constraints import PortableExclusionConstraint, TsTzRange
 from scheduling.models.protocols import ProtocolVersion
 
@@ -214,8 +214,16 @@ class Appointment(models.Model):
     def check_in(self, *, at=None):
         if self.status != self.Status.BOOKED:
             raise ValidationError("Only a booked session can be checked in.", code="not_booked")
+        at = at or timezone.now()
+        zone = Clinic.load().zone
+        day = self.starts_at.astimezone(zone).date()
+        if at.astimezone(zone).date() != day:
+            raise ValidationError(
+                f"This session is on {day:%A %b %-d}; patients are checked in on the day.",
+                code="not_today",
+            )
         self.status = self.Status.CHECKED_IN
-        self.checked_in_at = at or timezone.now()
+        self.checked_in_at = at
         self.save(update_fields=["status", "checked_in_at"])
 
     def cancel(self, *, reason, note=""):

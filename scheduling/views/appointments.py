@@ -7,10 +7,9 @@ from django.views.decorators.http import require_POST
 
 from clinic.models import Patient
 from scheduling import booking
-from scheduling.booking import SlotTaken, appointment_book, slot_for
+from scheduling.booking import RemsEnrollmentMissing, SlotTaken, appointment_book, slot_for
 from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm
 from scheduling.models import Appointment
-from scheduling.rems import rems_required_and_missing
 
 
 def _get_appointment(pk):
@@ -38,24 +37,23 @@ def appointment_create(request, patient_pk):
         return redirect(patient)
     form = AppointmentForm(request.POST or None, patient=patient, route=route)
     if request.method == "POST" and form.is_valid():
-        if rems_required_and_missing(patient=patient, route=route):
-            form.add_error(None, "Record the patient's REMS enrollment before booking esketamine.")
-        else:
-            slot = slot_for(
-                route=route,
-                starts_at=form.starts_at(),
-                room_id=form.cleaned_data["room"].pk,
-                clinician_id=form.cleaned_data["clinician"].pk,
+        slot = slot_for(
+            route=route,
+            starts_at=form.starts_at(),
+            room_id=form.cleaned_data["room"].pk,
+            clinician_id=form.cleaned_data["clinician"].pk,
+        )
+        try:
+            appointment = appointment_book(
+                patient=patient, route=route, slot=slot, booked_by=request.user
             )
-            try:
-                appointment = appointment_book(
-                    patient=patient, route=route, slot=slot, booked_by=request.user
-                )
-            except SlotTaken as taken:
-                _refused(form, taken)
-            else:
-                messages.success(request, "The session is booked.")
-                return redirect(appointment)
+        except RemsEnrollmentMissing:
+            form.add_error(None, "Record the patient's REMS enrollment before booking esketamine.")
+        except SlotTaken as taken:
+            _refused(form, taken)
+        else:
+            messages.success(request, "The session is booked.")
+            return redirect(appointment)
     return render(
         request,
         "scheduling/appointment_form.html",

@@ -29,7 +29,7 @@ def clinician_feed(request, token):
             now - datetime.timedelta(days=FEED_DAYS_BACK),
             now + datetime.timedelta(days=FEED_DAYS_AHEAD),
         )
-        .select_related("patient", "room", "route")
+        .select_related("patient", "room")
     )
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Ketamine clinic//Scheduling//EN")
@@ -42,10 +42,10 @@ def clinician_feed(request, token):
         event.add("dtstamp", now)
         event.add("dtstart", appointment.starts_at)
         event.add("dtend", appointment.ends_at)
-        # Initials and MRN only: a phone's calendar is not a medical record.
+        # Initials and MRN only, and nothing about the treatment (not even the route):
+        # a phone's calendar is not a medical record. The chair is the clinic's, not PHI.
         event.add("summary", f"{_initials(appointment.patient)} {appointment.patient.mrn}")
         event.add("location", appointment.room.name if appointment.room else "Phone or video")
-        event.add("description", appointment.route.name)
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"

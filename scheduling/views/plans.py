@@ -8,12 +8,14 @@ from django.utils import timezone
 from clinic.models import Patient
 from scheduling.booking import (
     RemsEnrollmentMissing,
+    SeriesSizeWrong,
     SlotTaken,
+    SpacingBroken,
     next_free_times,
     series_book,
     slot_for,
 )
-from scheduling.forms import PlanOrderForm, SessionFormSet
+from scheduling.forms import PlanOrderForm, SeriesConfirmForm, SessionFormSet
 from scheduling.models import Appointment, TreatmentPlan
 from scheduling.planner import series_propose
 
@@ -54,7 +56,7 @@ def _show_conflicts(formset, taken, route, patient_id):
         form.add_error(None, f"Session {conflict.sequence}: {conflict.message}")
         if not hasattr(form, "suggestions"):
             form.suggestions = next_free_times(
-                route=route, patient_id=patient_id, after=form.starts_at()
+                route=route, patient_id=patient_id, after=max(form.starts_at(), timezone.now())
             )
 
 
@@ -78,11 +80,14 @@ def plan_detail(request, pk):
         return render(request, "scheduling/plan_detail.html", context)
 
     can_book = request.user.has_perm("scheduling.add_appointment")
+    session_count = plan.protocol_version.session_count
+    spacing_problems = []
     if request.method == "POST":
         if not can_book:
             raise PermissionDenied
-        formset = SessionFormSet(request.POST, route=route)
-        if formset.is_valid():
+        formset = SessionFormSet(request.POST, route=route, session_count=session_count)
+        confirm_form = SeriesConfirmForm(request.POST)
+        if formset.is_valid() and confirm_form.is_valid():
             slots = [
                 slot_for(
                     route=route,
@@ -93,7 +98,21 @@ def plan_detail(request, pk):
                 for form in formset.forms
             ]
             try:
-                series_book(plan=plan, slots=slots, booked_by=request.user)
+                series_book(
+                    plan=plan,
+                    slots=slots,
+                    booked_by=request.user,
+                    accept_spacing=confirm_form.cleaned_data["book_anyway"],
+                )
+            except SpacingBroken as broken:
+                spacing_problems = broken.problems
+                messages.error(
+                    request,
+                    "Nothing was booked: these times break the protocol's spacing. Change them, "
+                    'or tick "Book anyway" if a clinician has decided to deviate.',
+                )
+            except SeriesSizeWrong as wrong:
+                formset._non_form_errors.append(str(wrong))
             except SlotTaken as taken:
                 _show_conflicts(formset, taken, route, plan.patient_id)
                 messages.error(
@@ -112,7 +131,15 @@ def plan_detail(request, pk):
     else:
         proposal = series_propose(plan=plan, not_before=timezone.now())
         initial = _initial(proposal.slots, zone)
-        initial += [{}] * (plan.protocol_version.session_count - len(initial))
-        formset = SessionFormSet(initial=initial, route=route)
-    context.update({"formset": formset, "proposal": proposal, "can_book": can_book})
+        initial += [{}] * (session_count - len(initial))
+        formset = SessionFormSet(initial=initial, route=route, session_count=session_count)
+    context.update(
+        {
+            "formset": formset,
+            "proposal": proposal,
+            "can_book": can_book,
+            "spacing_problems": spacing_problems,
+            "confirm_form": SeriesConfirmForm() if spacing_problems else None,
+        }
+    )
     return render(request, "scheduling/plan_detail.html", context)

@@ -25,8 +25,11 @@ def frozen():
 
 @pytest.fixture
 def session(frozen, chair, monitor, iv_patient):
+    # Booked ahead (sessions cannot be booked in the past), checked in on the day.
+    frozen.move_to(moment(8, 30))
     appointment = book(patient=iv_patient, room=chair, clinician=monitor, starts_at=moment(9))
     appointment.check_in()
+    frozen.move_to(moment(9, 5))
     return appointment
 
 

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from scheduling import reminders
-from scheduling.models import Reminder, ReminderKind
+from scheduling.models import Reminder, ReminderKind, RemsEnrollment
 from scheduling.reminders import reminders_send_due, reminders_set
+from tests.factories import UserFactory
 from tests.scheduling.factories import (
     book,
     chair_for,
@@ -33,6 +34,16 @@ def eight_in_the_morning():
 def session_in(hours, *, patient=None, route_code="iv", room=None, clinician=None):
     """A booked session starting `hours` from now, on a clinic open around the clock."""
     patient = patient or cleared_patient(route_code)
+    if route_code == "intranasal":
+        RemsEnrollment.objects.get_or_create(
+            patient=patient,
+            defaults={
+                "enrolled_on": timezone.localdate() - datetime.timedelta(days=7),
+                "patient_signed": True,
+                "prescriber_signed": True,
+                "prescriber": UserFactory(role="Provider"),
+            },
+        )
     room = room or chair_for(route_code)
     clinician = clinician or clinician_with_hours(
         starts=datetime.time(0), ends=datetime.time(23, 59)

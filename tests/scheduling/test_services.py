@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 
 from clinic.models import Closure, Route
@@ -229,7 +230,10 @@ def test_a_series_cannot_clash_with_itself(chair, monitor, monday):
 
     with pytest.raises(SlotTaken):
         series_book(
-            plan=plan, slots=_slots(plan, [at(monday, 9)] * 6, chair, monitor), booked_by=monitor
+            plan=plan,
+            slots=_slots(plan, [at(monday, 9)] * 6, chair, monitor),
+            booked_by=monitor,
+            accept_spacing=True,
         )
 
     assert Appointment.objects.count() == 0
@@ -358,6 +362,7 @@ def test_every_change_is_audited(chair, monitor, iv_patient, monday):
     assert Route.objects.get(code="iv").session_minutes == 115
 
 
+@time_machine.travel(datetime.datetime(2026, 10, 20, 12, tzinfo=datetime.UTC), tick=False)
 def test_moving_the_rest_of_a_series_across_the_dst_change_keeps_wall_clock_times(chair, monitor):
     # Sessions on Wednesdays and Fridays around Sunday Nov 1, 2026 (PDT -> PST).
     plan = TreatmentPlanFactory(first_day=datetime.date(2026, 10, 26))

@@ -1,7 +1,9 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Route
 from scheduling.models import Appointment, Protocol, TreatmentPlan
@@ -201,14 +203,14 @@ def test_a_refused_single_booking_names_the_clash(
 
 
 def test_front_desk_checks_a_patient_in(client_for, front_desk, chair, monitor, iv_patient):
-    appointment = book(
-        patient=iv_patient, room=chair, clinician=monitor, starts_at=at(next_weekday(0), 9)
-    )
+    monday = next_weekday(0)
+    appointment = book(patient=iv_patient, room=chair, clinician=monitor, starts_at=at(monday, 9))
 
-    response = client_for(front_desk).post(
-        reverse("scheduling:appointment_check_in", args=[appointment.pk]),
-        {"next": reverse("scheduling:today")},
-    )
+    with time_machine.travel(at(monday, 8, 45), tick=False):
+        response = client_for(front_desk).post(
+            reverse("scheduling:appointment_check_in", args=[appointment.pk]),
+            {"next": reverse("scheduling:today")},
+        )
 
     assert response.url == reverse("scheduling:today")
     appointment.refresh_from_db()
@@ -281,14 +283,16 @@ def test_front_desk_records_preferred_days_used_by_the_planner(client_for, front
     assert preference.weekdays == [1, 3]
 
 
-def test_rems_enrollment_needs_both_signatures(client_for, front_desk, provider, iv_patient):
-    url = reverse("scheduling:rems_enroll", args=[iv_patient.pk])
+def test_rems_enrollment_needs_both_signatures(client_for, front_desk, provider):
+    patient = cleared_patient("intranasal")
+    url = reverse("scheduling:rems_enroll", args=[patient.pk])
     client = client_for(front_desk)
-    data = {"enrolled_on": "2026-11-02", "patient_signed": "on", "prescriber": provider.pk}
+    enrolled_on = timezone.localdate() - datetime.timedelta(days=20)
+    data = {"enrolled_on": enrolled_on, "patient_signed": "on", "prescriber": provider.pk}
 
     assert client.post(url, data).status_code == 200
     assert client.post(url, {**data, "prescriber_signed": "on"}).status_code == 302
-    assert iv_patient.rems_enrollment.complete
+    assert patient.rems_enrollment.complete
 
 
 @pytest.mark.parametrize(
