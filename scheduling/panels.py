@@ -1,6 +1,5 @@
 """Scheduling's sections on the patient page and the staff home page, and its menu items."""
 
-from django.db.models import Q
 from django.utils import timezone
 
 from clinic.navigation import NavItem, register_nav_item
@@ -48,12 +47,11 @@ def dosing_holds_panel(request):
     """Sessions waiting for a provider's decision on a high pre-dose blood pressure."""
     if not request.user.has_perm("scheduling.decide_dosing_hold"):
         return None
-    clinic = request.clinic
     held = list(
         SessionRecord.objects.filter(
-            Q(systolic__gt=clinic.dosing_hold_systolic)
-            | Q(diastolic__gt=clinic.dosing_hold_diastolic),
+            hold_raised_at__isnull=False,
             hold_decision="",
+            appointment__status="checked_in",
             dose_started_at__isnull=True,
             signed_at__isnull=True,
         ).select_related("appointment__patient", "appointment__room")

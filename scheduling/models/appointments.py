@@ -240,3 +240,11 @@ class Appointment(models.Model):
 
     def mark_no_show(self):
         self.cancel(reason=self.CancelReason.NO_SHOW)
+
+    def complete(self):
+        if self.status != self.Status.CHECKED_IN:
+            raise ValidationError(
+                "Only a checked-in session can be completed.", code="not_checked_in"
+            )
+        self.status = self.Status.COMPLETED
+        self.save(update_fields=["status"])

@@ -6,14 +6,39 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clinic.models import Clinic
+from clinic.models import Clinic, Route
 from scheduling.models.appointments import Appointment
 
 REMS_DAYS = 7
+# Typed times are whole minutes and wall clocks drift: allow this much past the server's now.
+CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
+
+NOT_RECORDABLE = {
+    Appointment.Status.BOOKED: "The patient has not been checked in. Check the patient in "
+    "before recording this session.",
+    Appointment.Status.CANCELLED: "This session was cancelled. A cancelled session cannot be "
+    "recorded.",
+    Appointment.Status.NO_SHOW: "The patient did not attend this session (no-show). It cannot "
+    "be recorded.",
+    Appointment.Status.COMPLETED: "This session is already completed.",
+}
+
+
+def _clock(when):
+    return timezone.localtime(when).strftime("%-I:%M %p")
+
+
+def _ensure_not_future(when, what):
+    if when > timezone.now() + CLOCK_TOLERANCE:
+        raise ValidationError(
+            "The %(what)s (%(when)s) is later than now. Enter the time it actually happened.",
+            code="in_future",
+            params={"what": what, "when": _clock(when)},
+        )
 
 
 def _vital(low, high, label):
@@ -55,6 +80,11 @@ class SessionRecord(models.Model):
     heart_rate = _vital(20, 250, "heart rate")
     spo2 = _vital(50, 100, "SpO2 %")
     vitals_at = models.DateTimeField(null=True, blank=True)
+    # Raised by the first pre-dose reading above the clinic's threshold; re-entering lower
+    # values does not lift it, only a provider's decision does.
+    hold_raised_at = models.DateTimeField(null=True, blank=True)
+    hold_systolic = _vital(50, 260, "systolic BP that raised the hold")
+    hold_diastolic = _vital(30, 160, "diastolic BP that raised the hold")
     # A provider's decision when pre-dose BP is above the clinic's threshold
     hold_decision = models.CharField(max_length=20, choices=HoldDecision.choices, blank=True)
     hold_decided_by = models.ForeignKey(
@@ -120,6 +150,23 @@ class SessionRecord(models.Model):
             )
 
     @property
+    def not_recordable_reason(self):
+        """Why the steps of an open record cannot be recorded now, in plain words."""
+        if self.locked:
+            return None
+        return NOT_RECORDABLE.get(self.appointment.status)
+
+    @property
+    def can_record(self):
+        return not self.locked and self.not_recordable_reason is None
+
+    def _ensure_recordable(self):
+        self._ensure_open()
+        reason = self.not_recordable_reason
+        if reason:
+            raise ValidationError(reason, code=f"appointment_{self.appointment.status}")
+
+    @property
     def checklist_complete(self):
         return self.escort_confirmed and self.fasting_kept and self.no_health_changes
 
@@ -134,8 +181,12 @@ class SessionRecord(models.Model):
         )
 
     @property
+    def hold_raised(self):
+        return self.hold_raised_at is not None
+
+    @property
     def dosing_held(self):
-        return self.bp_above_threshold and self.hold_decision != self.HoldDecision.PROCEED
+        return self.hold_raised and self.hold_decision != self.HoldDecision.PROCEED
 
     @property
     def monitoring_minutes(self):
@@ -148,13 +199,16 @@ class SessionRecord(models.Model):
         return self.dose_ended_at + datetime.timedelta(minutes=self.monitoring_minutes)
 
     def record_pre_dose(self, *, at=None):
-        self._ensure_open()
+        self._ensure_recordable()
         self.vitals_at = at or timezone.now()
+        if self.bp_above_threshold and not self.hold_raised:
+            self.hold_raised_at = self.vitals_at
+            self.hold_systolic, self.hold_diastolic = self.systolic, self.diastolic
         self.save()
 
     def decide_hold(self, *, decision, by, note=""):
-        self._ensure_open()
-        if not self.bp_above_threshold:
+        self._ensure_recordable()
+        if not self.hold_raised:
             raise ValidationError("Dosing is not held.", code="not_held")
         self.hold_decision = decision
         self.hold_decided_by = by
@@ -163,19 +217,29 @@ class SessionRecord(models.Model):
         self.save()
 
     def record_dose(self, *, amount, unit, lot_number, started_at, ended_at):
-        self._ensure_open()
+        self._ensure_recordable()
         if not self.checklist_complete or self.vitals_at is None:
             raise ValidationError(
                 "Complete the checklist and pre-dose vitals first.", code="not_ready"
             )
         if self.dosing_held:
             raise ValidationError(
-                "Dosing is held: pre-dose BP is above the clinic's threshold and a provider "
-                "has not decided to proceed.",
+                "Dosing is held: pre-dose BP %(systolic)s/%(diastolic)s was above the clinic's "
+                "threshold and a provider has not decided to proceed.",
                 code="held",
+                params={"systolic": self.hold_systolic, "diastolic": self.hold_diastolic},
             )
         if ended_at < started_at:
             raise ValidationError("The dose cannot end before it starts.", code="order")
+        _ensure_not_future(started_at, "dose start time")
+        _ensure_not_future(ended_at, "dose end time")
+        checked_in_at = self.appointment.checked_in_at
+        if checked_in_at and started_at < checked_in_at.replace(second=0, microsecond=0):
+            raise ValidationError(
+                "The dose cannot start before the patient was checked in (at %(when)s).",
+                code="before_check_in",
+                params={"when": _clock(checked_in_at)},
+            )
         self.dose_amount = amount
         self.dose_unit = unit
         self.lot_number = lot_number
@@ -183,12 +247,24 @@ class SessionRecord(models.Model):
         self.dose_ended_at = ended_at
         self.save()
 
+    def add_observation(self, observation, *, by, at=None):
+        self._ensure_recordable()
+        if self.dose_started_at is None:
+            raise ValidationError("Record the dose before monitoring.", code="no_dose")
+        observation.at = at or timezone.now()
+        _ensure_not_future(observation.at, "observation time")
+        observation.record = self
+        observation.recorded_by = by
+        observation.save()
+        return observation
+
     def discharge(
         self, *, at, criteria_met, released_to_escort, vitals_acceptable_at_end, ready_at=None
     ):
-        self._ensure_open()
+        self._ensure_recordable()
         if self.earliest_discharge is None:
             raise ValidationError("Record the dose before discharge.", code="no_dose")
+        _ensure_not_future(at, "discharge time")
         if at < self.earliest_discharge:
             remaining = math.ceil((self.earliest_discharge - at).total_seconds() / 60)
             raise ValidationError(
@@ -198,7 +274,7 @@ class SessionRecord(models.Model):
                 params={
                     "minutes": self.monitoring_minutes,
                     "remaining": remaining,
-                    "when": timezone.localtime(self.earliest_discharge).strftime("%-I:%M %p"),
+                    "when": _clock(self.earliest_discharge),
                 },
             )
         if not (criteria_met and released_to_escort):
@@ -214,15 +290,23 @@ class SessionRecord(models.Model):
         self.save()
 
     def sign(self, *, by):
-        self._ensure_open()
-        if self.discharged_at is None:
-            raise ValidationError("Sign the record after discharge.", code="not_discharged")
-        self.signed_by = by
-        self.signed_at = timezone.now()
-        self.save()
-        appointment = self.appointment
-        appointment.status = Appointment.Status.COMPLETED
-        appointment.save(update_fields=["status"])
+        with transaction.atomic():
+            # Lock the appointment so a cancellation cannot slip in between check and update.
+            self.appointment = Appointment.objects.select_for_update().get(pk=self.appointment_id)
+            if self.pk:
+                self.refresh_from_db(fields=["signed_at", "signed_by"])
+            self._ensure_recordable()
+            if self.discharged_at is None:
+                raise ValidationError("Sign the record after discharge.", code="not_discharged")
+            self.signed_by = by
+            self.signed_at = timezone.now()
+            self.save()
+            self.appointment.complete()
+
+    def amend(self, *, text, by):
+        if not self.locked:
+            raise ValidationError("Edit the record directly until it is signed.", code="not_signed")
+        return self.amendments.create(text=text, author=by)
 
     # REMS Patient Monitoring Form
     @property
@@ -239,6 +323,20 @@ class SessionRecord(models.Model):
         target = self.dose_started_at + datetime.timedelta(minutes=minutes_after_dose)
         with_bp = [o for o in self.observations.all() if o.systolic]
         return min(with_bp, key=lambda o: abs(o.at - target), default=None)
+
+    def mark_rems_submitted(self):
+        if self.appointment.route_id != Route.Code.INTRANASAL:
+            raise ValidationError(
+                "Only esketamine (intranasal) sessions have a REMS monitoring form.",
+                code="not_rems",
+            )
+        if not self.locked:
+            raise ValidationError(
+                "Sign the session record before marking its REMS form submitted.",
+                code="not_signed",
+            )
+        self.rems_submitted_at = timezone.now()
+        self.save(update_fields=["rems_submitted_at"])
 
     @property
     def rems_total_minutes(self):

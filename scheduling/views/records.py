@@ -55,11 +55,7 @@ def _apply(request, record, action):
             raise PermissionDenied
         form = AmendmentForm(request.POST)
         if form.is_valid():
-            if not record.locked:
-                raise ValidationError("Edit the record directly until it is signed.")
-            form.instance.record = record
-            form.instance.author = user
-            form.save()
+            record.amend(text=form.cleaned_data["text"], by=user)
         return form
     if not user.has_perm("scheduling.change_sessionrecord"):
         raise PermissionDenied
@@ -82,13 +78,9 @@ def _apply(request, record, action):
             )
         return form
     if action == "observe":
-        record._ensure_open()
         form = ObservationForm(request.POST)
         if form.is_valid():
-            form.instance.record = record
-            form.instance.at = timezone.now()
-            form.instance.recorded_by = user
-            form.save()
+            record.add_observation(form.save(commit=False), by=user)
         return form
     if action == "discharge":
         form = DischargeForm(request.POST)
@@ -116,10 +108,9 @@ def session_record(request, pk):
     failed = None
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if record.pk is None:
-            if not request.user.has_perm("scheduling.add_sessionrecord"):
-                raise PermissionDenied
-            record.save()
+        # A new record is saved by the step's model method, and only when the step succeeds.
+        if record.pk is None and not request.user.has_perm("scheduling.add_sessionrecord"):
+            raise PermissionDenied
         try:
             form = _apply(request, record, action)
         except ValidationError as error:
@@ -199,8 +190,13 @@ def rems_due(request):
 @permission_required("scheduling.change_sessionrecord", raise_exception=True)
 @require_POST
 def rems_mark_submitted(request, pk):
-    record = get_object_or_404(SessionRecord, appointment_id=pk)
-    record.rems_submitted_at = timezone.now()
-    record.save(update_fields=["rems_submitted_at"])
-    messages.success(request, "The REMS monitoring form is marked as submitted.")
+    record = get_object_or_404(
+        SessionRecord.objects.select_related("appointment"), appointment_id=pk
+    )
+    try:
+        record.mark_rems_submitted()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The REMS monitoring form is marked as submitted.")
     return redirect("scheduling:rems_due")

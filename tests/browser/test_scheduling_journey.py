@@ -2,7 +2,9 @@ import datetime
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 
+from clinic.models import Route
 from clinic.roles import Role
 from scheduling.models import Appointment, SessionRecord, TreatmentPlan
 from tests.browser.conftest import accessibility_violations, log_in, screenshot
@@ -16,10 +18,42 @@ from tests.scheduling.factories import (
 )
 
 
+def session_checked_in_earlier(patient, room, clinician):
+    """An IV session that began a few hours ago (or yesterday morning, just after midnight).
+
+    The nurse may not type times later than now, and the live server runs in another
+    thread with the real clock, so the journey uses real past times instead of freezing time.
+    """
+    now = timezone.localtime()
+    start = (now - datetime.timedelta(hours=3)).replace(second=0, microsecond=0)
+    if start.date() != now.date():
+        start = datetime.datetime.combine(
+            now.date() - datetime.timedelta(days=1), datetime.time(9), tzinfo=now.tzinfo
+        )
+    route = Route.objects.get(code="iv")
+    return Appointment.objects.create(
+        patient=patient,
+        route=route,
+        room=room,
+        clinician=clinician,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=route.session_minutes),
+        preparation_minutes=route.preparation_minutes,
+        administration_minutes=route.administration_minutes,
+        monitoring_minutes=route.monitoring_minutes,
+        booked_by=clinician,
+        status=Appointment.Status.CHECKED_IN,
+        checked_in_at=start,
+    )
+
+
+def clock(start, minutes):
+    return f"{timezone.localtime(start + datetime.timedelta(minutes=minutes)):%H:%M}"
+
+
 def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
     open_clinic()
-    for name in ("Chair 1", "Chair 2"):
-        chair_for("iv", name=name)
+    chair, _ = (chair_for("iv", name=name) for name in ("Chair 1", "Chair 2"))
     nurse = clinician_with_hours(email="daniel@clinic.test", first_name="Daniel")
     maria = UserFactory(email="maria@clinic.test", first_name="Maria", role=Role.FRONT_DESK)
     patient = cleared_patient("iv", legal_first_name="Alex", legal_last_name="Morgan")
@@ -49,13 +83,13 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
     page.emulate_media(media="print")
     assert len(re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="Letter"))) == 1
     page.emulate_media(media="screen")
-    # Patients are checked in on the session's day; the session is next week.
-    first.check_in(at=first.starts_at - datetime.timedelta(minutes=10))
 
-    # Daniel records the session through discharge.
+    # Daniel records a session the patient had earlier, through discharge.
+    earlier = session_checked_in_earlier(patient, chair, nurse)
+    start = earlier.starts_at
     page.context.clear_cookies()
     log_in(page, nurse.__class__.objects.get(pk=nurse.pk))
-    page.goto(reverse("scheduling:appointment_detail", args=[first.pk]))
+    page.goto(reverse("scheduling:appointment_detail", args=[earlier.pk]))
     page.get_by_role("link", name="Session record").click()
     page.get_by_label("An adult escort will take the patient home").check()
     page.get_by_label("Fasting rules kept").check()
@@ -66,9 +100,10 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
     page.get_by_label("SpO2 %").fill("98")
     page.get_by_role("button", name="Save checklist and vitals").click()
 
+    page.get_by_label("Amount").fill("35")
     page.get_by_label("Lot number").fill("LOT-42")
-    page.get_by_label("Started at").fill("08:00")
-    page.get_by_label("Ended at").fill("08:40")
+    page.get_by_label("Started at").fill(clock(start, 15))
+    page.get_by_label("Ended at").fill(clock(start, 55))
     page.get_by_role("button", name="Record dose").click()
 
     page.get_by_label("Systolic BP").fill("132")
@@ -78,13 +113,13 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
     page.get_by_label("Intervention given (e.g. anti-emetic)").fill("Ondansetron 4 mg")
     page.get_by_role("button", name="Add observation").click()
 
-    page.get_by_label("Discharge time").fill("09:25")
+    page.get_by_label("Discharge time").fill(clock(start, 100))
     page.get_by_label("Vitals acceptable, sedation and dissociation resolved").check()
     page.get_by_label("Released to the escort").check()
     page.get_by_role("button", name="Discharge").click()
     assert page.get_by_text(re.compile("Too early to discharge")).is_visible()
 
-    page.get_by_label("Discharge time").fill("09:45")
+    page.get_by_label("Discharge time").fill(clock(start, 120))
     page.get_by_label("Vitals acceptable, sedation and dissociation resolved").check()
     page.get_by_label("Released to the escort").check()
     page.get_by_role("button", name="Discharge").click()
@@ -94,9 +129,10 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
     screenshot(page, "session-record-signed")
     assert accessibility_violations(page) == []
     assert page.console_errors == []
-    record = SessionRecord.objects.get(appointment=first)
+    record = SessionRecord.objects.get(appointment=earlier)
     assert record.locked and record.lot_number == "LOT-42"
-    assert Appointment.objects.get(pk=first.pk).status == Appointment.Status.COMPLETED
+    assert record.dose_started_at == start + datetime.timedelta(minutes=15)
+    assert Appointment.objects.get(pk=earlier.pk).status == Appointment.Status.COMPLETED
 
 
 def test_the_rems_monitoring_form_prints_on_one_page(page):

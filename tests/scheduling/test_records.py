@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clinic.models import Route
@@ -31,6 +32,17 @@ def session(frozen, chair, monitor, iv_patient):
     appointment.check_in()
     frozen.move_to(moment(9, 5))
     return appointment
+
+
+@pytest.fixture
+def later(frozen, client_for):
+    """Move the frozen clock, then log in again: sessions expire after 30 idle minutes."""
+
+    def move(user, hour, minute=0, day=MONDAY):
+        frozen.move_to(at(day, hour, minute))
+        return client_for(user)
+
+    return move
 
 
 def post(client, appointment, action, **data):
@@ -65,10 +77,12 @@ def test_nurse_records_checklist_and_vitals(client_for, nurse, session):
 
 
 def test_high_blood_pressure_holds_dosing_until_a_provider_decides(
-    client_for, nurse, provider, session
+    client_for, later, nurse, provider, session
 ):
-    nurse_client = client_for(nurse)
-    post(nurse_client, session, "pre_dose", **{**PRE_DOSE, "systolic": "150", "diastolic": "95"})
+    post(
+        client_for(nurse), session, "pre_dose", **{**PRE_DOSE, "systolic": "150", "diastolic": "95"}
+    )
+    nurse_client = later(nurse, 10)
 
     held = post(nurse_client, session, "dose", **DOSE)
     page = nurse_client.get(reverse("scheduling:session_record", args=[session.pk]))
@@ -79,7 +93,7 @@ def test_high_blood_pressure_holds_dosing_until_a_provider_decides(
 
     assert post(nurse_client, session, "hold", decision="proceed").status_code == 403
     post(client_for(provider), session, "hold", decision="proceed", note="Rechecked 138/88")
-    post(client_for(nurse), session, "dose", **DOSE)
+    post(later(nurse, 10), session, "dose", **DOSE)
 
     record = record_of(session)
     assert record.hold_decided_by == provider
@@ -98,14 +112,15 @@ def test_the_threshold_is_the_clinic_setting(session):
     assert not record.bp_above_threshold
 
 
-def dosed(client, appointment):
+def dosed(client, later, user, appointment):
+    """Pre-dose checks at 9:05, then the dose (9:15 to 9:55) entered at 10:00."""
     post(client, appointment, "pre_dose", **PRE_DOSE)
-    post(client, appointment, "dose", **DOSE)
+    post(later(user, 10), appointment, "dose", **DOSE)
 
 
-def test_discharge_is_refused_before_the_minimum_monitoring_time(client_for, nurse, session):
-    client = client_for(nurse)
-    dosed(client, session)
+def test_discharge_is_refused_before_the_minimum_monitoring_time(client_for, later, nurse, session):
+    dosed(client_for(nurse), later, nurse, session)
+    client = later(nurse, 10, 45)
 
     response = post(
         client,
@@ -122,9 +137,9 @@ def test_discharge_is_refused_before_the_minimum_monitoring_time(client_for, nur
     assert "minimum monitoring is 60 minutes; 15 minutes remain (from 10:55 AM)" in messages[-1]
 
 
-def test_discharge_after_monitoring_then_sign_locks_the_record(client_for, nurse, session):
-    client = client_for(nurse)
-    dosed(client, session)
+def test_discharge_after_monitoring_then_sign_locks_the_record(client_for, later, nurse, session):
+    dosed(client_for(nurse), later, nurse, session)
+    client = later(nurse, 10, 30)
     post(
         client,
         session,
@@ -137,6 +152,7 @@ def test_discharge_after_monitoring_then_sign_locks_the_record(client_for, nurse
         nausea="on",
         intervention="Ondansetron 4 mg",
     )
+    client = later(nurse, 11)
 
     post(
         client,
@@ -158,9 +174,9 @@ def test_discharge_after_monitoring_then_sign_locks_the_record(client_for, nurse
     assert record.observations.get().intervention == "Ondansetron 4 mg"
 
 
-def test_a_signed_record_takes_amendments_only(client_for, nurse, session):
-    client = client_for(nurse)
-    dosed(client, session)
+def test_a_signed_record_takes_amendments_only(client_for, later, nurse, session):
+    dosed(client_for(nurse), later, nurse, session)
+    client = later(nurse, 11)
     post(client, session, "discharge", at="11:00", criteria_met="on", released_to_escort="on")
     post(client, session, "sign")
 
@@ -192,9 +208,9 @@ def esketamine_session(frozen, clinic_open, monitor):
     )
 
 
-def test_rems_form_is_filled_from_the_record(client_for, nurse, esketamine_session, frozen):
-    client = client_for(nurse)
-    post(client, esketamine_session, "pre_dose", **PRE_DOSE, concomitant_maois="on")
+def test_rems_form_is_filled_from_the_record(client_for, later, nurse, esketamine_session, frozen):
+    post(client_for(nurse), esketamine_session, "pre_dose", **PRE_DOSE, concomitant_maois="on")
+    client = later(nurse, 9, 20)
     post(client, esketamine_session, "dose", **{**DOSE, "amount": "56", "ended": "09:20"})
     frozen.move_to(moment(9, 55))
     client = client_for(nurse)  # sessions expire after 30 idle minutes
@@ -224,14 +240,19 @@ def test_rems_form_is_filled_from_the_record(client_for, nurse, esketamine_sessi
     assert "Sedation</th><td>No" in text
 
 
+def signed_esketamine(client_for, later, nurse, appointment):
+    post(client_for(nurse), appointment, "pre_dose", **PRE_DOSE)
+    post(later(nurse, 9, 20), appointment, "dose", **{**DOSE, "amount": "56", "ended": "09:20"})
+    client = later(nurse, 11, 20)
+    post(client, appointment, "discharge", at="11:20", criteria_met="on", released_to_escort="on")
+    post(client, appointment, "sign")
+
+
 def test_rems_forms_due_show_days_left_until_submitted(
-    client_for, nurse, esketamine_session, frozen
+    client_for, later, nurse, esketamine_session
 ):
-    client = client_for(nurse)
-    post(client, esketamine_session, "pre_dose", **PRE_DOSE)
-    post(client, esketamine_session, "dose", **{**DOSE, "ended": "09:20"})
-    frozen.move_to(at(MONDAY + datetime.timedelta(days=2), 12))
-    client = client_for(nurse)
+    signed_esketamine(client_for, later, nurse, esketamine_session)
+    client = later(nurse, 12, day=MONDAY + datetime.timedelta(days=2))
 
     listed = client.get(reverse("scheduling:rems_due"))
     client.post(reverse("scheduling:rems_mark_submitted", args=[esketamine_session.pk]))
@@ -258,3 +279,266 @@ def test_a_session_in_progress_cannot_be_moved(client_for, front_desk, session):
     )
 
     assert response.status_code == 302
+
+
+def messages_of(response):
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+def page_of(client, appointment):
+    return client.get(reverse("scheduling:session_record", args=[appointment.pk]))
+
+
+# A session is recorded only once the patient is checked in.
+
+
+@pytest.fixture
+def booked(frozen, chair, monitor, iv_patient):
+    # Booked ahead (sessions cannot be booked in the past); the clock then reaches it.
+    frozen.move_to(moment(8, 30))
+    appointment = book(patient=iv_patient, room=chair, clinician=monitor, starts_at=moment(9))
+    frozen.move_to(moment(9, 5))
+    return appointment
+
+
+def test_a_session_not_checked_in_cannot_be_recorded(client_for, nurse, booked):
+    response = post(client_for(nurse), booked, "pre_dose", **PRE_DOSE)
+
+    assert response.status_code == 302
+    assert "Check the patient in" in messages_of(response)[-1]
+    assert not SessionRecord.objects.filter(appointment=booked).exists()
+
+
+def test_a_cancelled_session_page_explains_it_cannot_be_recorded(client_for, nurse, booked):
+    booked.cancel(reason=Appointment.CancelReason.CLINIC)
+
+    response = page_of(client_for(nurse), booked)
+
+    assert response.status_code == 200
+    assert "A cancelled session cannot be recorded." in response.text
+    assert "Save checklist and vitals" not in response.text
+
+
+def test_a_no_show_cannot_be_recorded(client_for, nurse, booked):
+    booked.mark_no_show()
+
+    response = post(client_for(nurse), booked, "pre_dose", **PRE_DOSE)
+
+    assert "did not attend" in messages_of(response)[-1]
+    assert not SessionRecord.objects.filter(appointment=booked).exists()
+
+
+def test_signing_a_session_cancelled_after_check_in_is_refused(client_for, later, nurse, session):
+    dosed(client_for(nurse), later, nurse, session)
+    client = later(nurse, 11)
+    post(client, session, "discharge", at="11:00", criteria_met="on", released_to_escort="on")
+    session.cancel(reason=Appointment.CancelReason.PATIENT)
+
+    response = post(client, session, "sign")
+
+    assert response.status_code == 302
+    assert "A cancelled session cannot be recorded." in messages_of(response)[-1]
+    session.refresh_from_db()
+    assert session.status == Appointment.Status.CANCELLED
+    assert not record_of(session).locked
+
+
+def test_signing_does_not_reactivate_a_cancelled_session_whose_chair_was_rebooked(
+    later, nurse, session, chair, monitor
+):
+    record = SessionRecord.objects.create(
+        appointment=session, escort_confirmed=True, fasting_kept=True, no_health_changes=True
+    )
+    record.record_pre_dose()
+    later(nurse, 10)
+    record.record_dose(
+        amount=35, unit="mg", lot_number="L", started_at=moment(9, 15), ended_at=moment(9, 55)
+    )
+    later(nurse, 11)
+    record.discharge(
+        at=moment(11), criteria_met=True, released_to_escort=True, vitals_acceptable_at_end=True
+    )
+    session.cancel(reason=Appointment.CancelReason.CLINIC)
+    # The freed chair is booked again for the same time (as if done before it began).
+    other = Appointment.objects.create(
+        patient=cleared_patient("iv"),
+        route=session.route,
+        room=chair,
+        clinician=monitor,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        preparation_minutes=session.preparation_minutes,
+        administration_minutes=session.administration_minutes,
+        monitoring_minutes=session.monitoring_minutes,
+        booked_by=monitor,
+    )
+
+    with pytest.raises(ValidationError):
+        SessionRecord.objects.get(pk=record.pk).sign(by=nurse)
+
+    session.refresh_from_db()
+    assert session.status == Appointment.Status.CANCELLED
+    assert other.status == Appointment.Status.BOOKED
+
+
+def test_a_signed_record_can_still_be_viewed(client_for, later, nurse, session):
+    dosed(client_for(nurse), later, nurse, session)
+    client = later(nurse, 11)
+    post(client, session, "discharge", at="11:00", criteria_met="on", released_to_escort="on")
+    post(client, session, "sign")
+
+    response = page_of(client, session)
+
+    assert response.status_code == 200
+    assert "Signed and locked" in response.text
+    assert "cannot be recorded" not in response.text
+
+
+# Times the nurse types may not be in the future.
+
+
+def test_a_dose_ending_in_the_future_is_refused(client_for, nurse, session):
+    client = client_for(nurse)
+    post(client, session, "pre_dose", **PRE_DOSE)
+
+    response = post(client, session, "dose", **DOSE)  # it is 9:05; the dose "ends" at 9:55
+
+    assert "later than now" in messages_of(response)[-1]
+    assert record_of(session).dose_started_at is None
+
+
+def test_a_dose_entered_a_few_minutes_ahead_of_the_clock_is_accepted(client_for, nurse, session):
+    client = client_for(nurse)
+    post(client, session, "pre_dose", **PRE_DOSE)
+
+    post(client, session, "dose", **{**DOSE, "started": "09:05", "ended": "09:09"})
+
+    assert record_of(session).dose_ended_at == moment(9, 9)
+
+
+def test_a_dose_cannot_start_before_the_patient_checked_in(client_for, later, nurse, session):
+    post(client_for(nurse), session, "pre_dose", **PRE_DOSE)
+
+    response = post(later(nurse, 10), session, "dose", **{**DOSE, "started": "08:00"})
+
+    assert "before the patient was checked in" in messages_of(response)[-1]
+    assert record_of(session).dose_started_at is None
+
+
+def test_a_future_discharge_time_cannot_skip_the_monitoring(client_for, later, nurse, session):
+    dosed(client_for(nurse), later, nurse, session)
+
+    response = post(
+        later(nurse, 10, 5),
+        session,
+        "discharge",
+        at="11:00",
+        criteria_met="on",
+        released_to_escort="on",
+    )
+
+    assert "later than now" in messages_of(response)[-1]
+    assert record_of(session).discharged_at is None
+
+
+# The blood-pressure hold stays until a provider decides.
+
+
+def test_re_entering_a_lower_blood_pressure_does_not_lift_the_hold(
+    client_for, later, nurse, session
+):
+    client = client_for(nurse)
+    post(client, session, "pre_dose", **{**PRE_DOSE, "systolic": "150", "diastolic": "95"})
+    post(client, session, "pre_dose", **PRE_DOSE)
+
+    response = post(later(nurse, 10), session, "dose", **DOSE)
+
+    assert "Dosing is held" in messages_of(response)[-1]
+    record = record_of(session)
+    assert record.dose_started_at is None
+    assert (record.hold_systolic, record.hold_diastolic) == (150, 95)
+    assert record.hold_raised_at == moment(9, 5)
+
+
+def test_the_reading_that_raised_the_hold_stays_on_the_page(client_for, nurse, session):
+    client = client_for(nurse)
+    post(client, session, "pre_dose", **{**PRE_DOSE, "systolic": "150", "diastolic": "95"})
+    post(client, session, "pre_dose", **PRE_DOSE)
+
+    response = page_of(client, session)
+
+    assert "Dosing held: BP 150/95" in response.text
+    assert "Waiting for a provider" in response.text
+
+
+# Refused requests write nothing.
+
+
+def test_an_unknown_step_creates_no_record(client_for, nurse, session):
+    response = post(client_for(nurse), session, "sabotage")
+
+    assert response.status_code == 403
+    assert not SessionRecord.objects.filter(appointment=session).exists()
+
+
+def test_a_step_out_of_order_creates_no_record(client_for, nurse, session):
+    response = post(client_for(nurse), session, "sign")
+
+    assert response.status_code == 302
+    assert not SessionRecord.objects.filter(appointment=session).exists()
+
+
+# REMS forms and amendments.
+
+
+def test_an_unsigned_record_cannot_be_marked_rems_submitted(
+    client_for, later, nurse, esketamine_session
+):
+    post(client_for(nurse), esketamine_session, "pre_dose", **PRE_DOSE)
+    client = later(nurse, 9, 20)
+    post(client, esketamine_session, "dose", **{**DOSE, "ended": "09:20"})
+
+    response = client.post(reverse("scheduling:rems_mark_submitted", args=[esketamine_session.pk]))
+
+    assert response.status_code == 302
+    assert "Sign the session record" in messages_of(response)[-1]
+    assert record_of(esketamine_session).rems_submitted_at is None
+
+
+def test_an_iv_record_cannot_be_marked_rems_submitted(client_for, later, nurse, session):
+    dosed(client_for(nurse), later, nurse, session)
+    client = later(nurse, 11)
+    post(client, session, "discharge", at="11:00", criteria_met="on", released_to_escort="on")
+    post(client, session, "sign")
+
+    response = client.post(reverse("scheduling:rems_mark_submitted", args=[session.pk]))
+
+    assert "Only esketamine" in messages_of(response)[-1]
+    assert record_of(session).rems_submitted_at is None
+
+
+def test_an_unsigned_record_takes_no_amendment(nurse, session):
+    record = SessionRecord.objects.create(appointment=session)
+
+    with pytest.raises(ValidationError) as refused:
+        record.amend(text="Lot number was LOT-43.", by=nurse)
+
+    assert refused.value.code == "not_signed"
+    assert not record.amendments.exists()
+
+
+def test_the_migration_keeps_existing_high_readings_held(session):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    record = SessionRecord.objects.create(
+        appointment=session, systolic=150, diastolic=95, vitals_at=moment(9, 5)
+    )
+    migration = import_module("scheduling.migrations.0005_sticky_dosing_hold")
+
+    migration.raise_existing_holds(apps, None)
+
+    record.refresh_from_db()
+    assert record.dosing_held
+    assert (record.hold_systolic, record.hold_diastolic) == (150, 95)
