@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -112,9 +113,18 @@ def session_record(request, pk):
         if record.pk is None and not request.user.has_perm("scheduling.add_sessionrecord"):
             raise PermissionDenied
         try:
-            form = _apply(request, record, action)
+            with transaction.atomic():
+                form = _apply(request, record, action)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            return redirect("scheduling:session_record", pk)
+        except IntegrityError:
+            # Two people started the same new record at the same moment; one was first.
+            messages.error(
+                request,
+                "Someone else started this session record at the same moment, so your "
+                "entry was not saved. The page now shows their entry; please add yours again.",
+            )
             return redirect("scheduling:session_record", pk)
         if form is not None and form.errors:
             failed = (action, form)

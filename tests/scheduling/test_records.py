@@ -542,3 +542,19 @@ def test_the_migration_keeps_existing_high_readings_held(session):
     record.refresh_from_db()
     assert record.dosing_held
     assert (record.hold_systolic, record.hold_diastolic) == (150, 95)
+
+
+def test_two_nurses_starting_the_same_record_at_once_get_a_message_not_an_error(
+    client_for, nurse, session, monkeypatch
+):
+    from scheduling.views import records as record_views
+
+    SessionRecord.objects.create(appointment=session)
+    # The second nurse's request read "no record yet" just before the first one saved.
+    monkeypatch.setattr(record_views, "_record_for", lambda pk: SessionRecord(appointment=session))
+
+    response = post(client_for(nurse), session, "pre_dose", **PRE_DOSE)
+
+    assert response.status_code == 302
+    assert "Someone else started this session record" in messages_of(response)[-1]
+    assert SessionRecord.objects.filter(appointment=session).count() == 1
