@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from clinic.roles import Role
 from tests.factories import PatientFactory, UserFactory
@@ -47,6 +48,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_only" in item.keywords and not on_postgres:
             item.add_marker(skip_postgres)
+
+
+@pytest.fixture(autouse=True)
+def empty_rate_limit_counters():
+    """Rate limits count in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

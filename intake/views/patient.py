@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from clinic.models import LinkPurpose, PatientLink
+from clinic.ratelimit import client_address, rate_limited
 from intake import services
 from intake.display import answer_sections
 from intake.forms import STEP_FORMS, ConsentForm
 from intake.models import ConsentDocument, ConsentSignature, Intake
 from intake.questions import ANSWER_STEPS, CONSENT, REVIEW, STEP_SLUGS, STEPS, STEPS_BY_SLUG
-from intake.ratelimit import client_address, rate_limited
 from intake.summary import summarize
 
 SESSION_KEY = "intake_link_id"

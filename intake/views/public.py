@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from clinic.ratelimit import rate_limited
 from intake import services
 from intake.forms import SelfReferralForm
-from intake.ratelimit import rate_limited
 from intake.views.patient import SESSION_KEY
 
 REFERRAL_LIMIT = 5

@@ -8,12 +8,15 @@ from django.views.decorators.cache import never_cache
 
 from clinic.instruments import INSTRUMENTS, phq9_self_harm_risk
 from clinic.models import LinkPurpose, PatientLink
+from clinic.ratelimit import rate_limited
 from scheduling.followup_forms import MeasureForm
 from scheduling.questionnaires import questionnaire_answer, questionnaire_remaining
 from scheduling.reminders import patient_for_opt_out_token, reminders_set
 
 SESSION_KEY = "questionnaire_link_id"
 CRISIS_KEY = "questionnaire_crisis"
+START_LIMIT = 30
+START_WINDOW_SECONDS = 10 * 60
 
 
 def link_unavailable(request, status=404):
@@ -47,6 +50,13 @@ def questionnaire_page(view):
 @never_cache
 def questionnaire_start(request, token):
     """Exchange the token for a session, then continue on a URL that carries no token."""
+    if rate_limited(
+        request,
+        scope="questionnaire-start",
+        limit=START_LIMIT,
+        window_seconds=START_WINDOW_SECONDS,
+    ):
+        return link_unavailable(request, status=429)
     link = PatientLink.objects.find_usable(token, purpose=LinkPurpose.QUESTIONNAIRE)
     if link is None:
         return link_unavailable(request)

@@ -1,16 +1,8 @@
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from intake import services
 from tests.intake.factories import IntakeFactory
-
-
-@pytest.fixture(autouse=True)
-def empty_rate_limit_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -42,6 +42,16 @@ def test_an_unknown_link_shows_the_friendly_page(client, db):
     assert "This link does not work" in response.text
 
 
+def test_opening_questionnaire_links_too_often_is_refused(client, db):
+    for _ in range(30):
+        client.get(reverse("scheduling:questionnaire_start", args=["guess"]))
+
+    response = client.get(reverse("scheduling:questionnaire_start", args=["guess"]))
+
+    assert response.status_code == 429
+    assert "This link does not work" in response.text
+
+
 def test_an_intake_link_does_not_open_the_questionnaire(client, patient):
     _, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.INTAKE)
 
