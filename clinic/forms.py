@@ -3,6 +3,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from clinic.instruments import ANSWER_OPTIONS, DIFFICULTY_OPTIONS
 from clinic.models import Patient
 
 
@@ -127,3 +128,32 @@ class PatientForm(forms.ModelForm):
                     code="likely_duplicate",
                 )
         return cleaned_data
+
+
+def instrument_fields(instrument):
+    """The fields of a PHQ-9 or GAD-7 form: each item 0-3, and the unscored difficulty question.
+
+    Shared by intake and the follow-up questionnaires, so both ask the same way.
+    """
+    fields = {}
+    for number, text in enumerate(instrument.items, start=1):
+        fields[f"item_{number}"] = forms.TypedChoiceField(
+            label=f"{number}. {text}",
+            choices=ANSWER_OPTIONS,
+            coerce=int,
+            widget=forms.RadioSelect,
+            error_messages={"required": "Please choose an answer for this question."},
+        )
+    fields["difficulty"] = forms.TypedChoiceField(
+        label=instrument.difficulty_question,
+        choices=DIFFICULTY_OPTIONS,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    return fields
+
+
+def instrument_answers(instrument, cleaned_data):
+    return [cleaned_data[f"item_{number}"] for number in range(1, len(instrument.items) + 1)]

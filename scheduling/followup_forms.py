@@ -7,7 +7,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.instruments import ANSWER_OPTIONS, DIFFICULTY_OPTIONS, INSTRUMENTS
+from clinic.forms import instrument_answers, instrument_fields
+from clinic.instruments import INSTRUMENTS
 from clinic.models import Clinic, Room
 from scheduling.forms import DateInput, TimeInput, clinicians
 from scheduling.models import FollowUp
@@ -81,22 +82,7 @@ class MeasureForm(forms.Form):
             self.fields["taken_on"] = forms.DateField(
                 widget=DateInput(), initial=timezone.localdate, label="Answered on"
             )
-        for number, text in enumerate(self.instrument.items, start=1):
-            self.fields[f"item_{number}"] = forms.TypedChoiceField(
-                label=f"{number}. {text}",
-                choices=ANSWER_OPTIONS,
-                coerce=int,
-                widget=forms.RadioSelect,
-                error_messages={"required": "Choose an answer."},
-            )
-        self.fields["difficulty"] = forms.TypedChoiceField(
-            label=self.instrument.difficulty_question,
-            choices=[("", "No answer"), *DIFFICULTY_OPTIONS],
-            coerce=int,
-            empty_value=None,
-            required=False,
-            widget=forms.RadioSelect,
-        )
+        self.fields.update(instrument_fields(self.instrument))
         self.helper = _helper()
 
     def clean_taken_on(self):
@@ -106,7 +92,7 @@ class MeasureForm(forms.Form):
         return day
 
     def answers(self):
-        return [self.cleaned_data[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
+        return instrument_answers(self.instrument, self.cleaned_data)
 
     def taken_at(self):
         day = self.cleaned_data.get("taken_on")

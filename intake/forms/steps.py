@@ -8,7 +8,8 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
-from clinic.instruments import ANSWER_OPTIONS, DIFFICULTY_OPTIONS, GAD7, PHQ9
+from clinic.forms import instrument_answers, instrument_fields
+from clinic.instruments import GAD7, PHQ9
 from clinic.models import Clinic
 from clinic.validators import (
     age_on,
@@ -267,25 +268,10 @@ class QuestionnaireForm(StepForm):
     instrument = None
 
     def add_fields(self):
-        for number, text in enumerate(self.instrument.items, start=1):
-            self.fields[f"item_{number}"] = forms.TypedChoiceField(
-                label=f"{number}. {text}",
-                choices=ANSWER_OPTIONS,
-                coerce=int,
-                widget=forms.RadioSelect,
-                error_messages={"required": "Please choose an answer for this question."},
-            )
-        self.fields["difficulty"] = forms.TypedChoiceField(
-            label=self.instrument.difficulty_question,
-            choices=DIFFICULTY_OPTIONS,
-            coerce=int,
-            empty_value=None,
-            widget=forms.RadioSelect,
-            required=False,
-        )
+        self.fields.update(instrument_fields(self.instrument))
 
     def answers(self):
-        return [self.cleaned_data[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
+        return instrument_answers(self.instrument, self.cleaned_data)
 
 
 class PHQ9Form(QuestionnaireForm):
