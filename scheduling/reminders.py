@@ -1,8 +1,9 @@
 """Reminder emails to patients, sent by the background worker (scheduling.tasks).
 
 At most once: each reminder is a row, unique per (appointment or follow-up or
-day, kind), created and committed *before* the email is sent. A second worker,
-a second run, or a restart after a crash cannot claim it again. If the worker
+day, kind) (session reminders also per the start time they were for), created
+and committed *before* the email is sent. A second worker, a second run, or a
+restart after a crash cannot claim it again. If the worker
 dies between claiming and sending, the row stays `claimed`; staff see it on the
 patient page rather than the patient getting the email twice.
 """
@@ -66,7 +67,7 @@ def reminders_set(*, patient, enabled: bool, by_patient: bool = False) -> Remind
     return preference
 
 
-def _claim(*, patient, kind, appointment=None, follow_up=None, due_on=None):
+def _claim(*, patient, kind, appointment=None, follow_up=None, due_on=None, for_starts_at=None):
     """The new reminder row, committed; None if this reminder was claimed before."""
     opted_out = ReminderPreference.objects.filter(patient=patient, email_reminders=False).exists()
     status = Reminder.Status.SKIPPED if opted_out or not patient.email else Reminder.Status.CLAIMED
@@ -78,6 +79,7 @@ def _claim(*, patient, kind, appointment=None, follow_up=None, due_on=None):
                 appointment=appointment,
                 follow_up=follow_up,
                 due_on=due_on,
+                for_starts_at=for_starts_at,
                 status=status,
                 error="" if patient.email else "No email address.",
             )
@@ -157,6 +159,10 @@ def _send(counts, reminder, compose):
 
 
 def session_reminders_send(*, now, counts):
+    """48 h and 24 h before each session's time; a moved session gets them for its new time."""
+    sent_for_this_time = Reminder.objects.filter(
+        appointment=OuterRef("pk"), for_starts_at=OuterRef("starts_at")
+    )
     for kind, hours in ((ReminderKind.SESSION_24H, 24), (ReminderKind.SESSION_48H, 48)):
         window_start = now + datetime.timedelta(hours=hours - 24)
         due = (
@@ -165,11 +171,16 @@ def session_reminders_send(*, now, counts):
             .filter(
                 starts_at__gt=window_start, starts_at__lte=now + datetime.timedelta(hours=hours)
             )
-            .exclude(reminders__kind=kind)
+            .exclude(Exists(sent_for_this_time.filter(kind=kind)))
             .select_related("patient")
         )
         for appointment in due:
-            reminder = _claim(patient=appointment.patient, kind=kind, appointment=appointment)
+            reminder = _claim(
+                patient=appointment.patient,
+                kind=kind,
+                appointment=appointment,
+                for_starts_at=appointment.starts_at,
+            )
             _send(counts, reminder, lambda a=appointment: _session_email(a))
 
 
