@@ -67,10 +67,27 @@ def reminders_set(*, patient, enabled: bool, by_patient: bool = False) -> Remind
     return preference
 
 
-def _claim(*, patient, kind, appointment=None, follow_up=None, due_on=None, for_starts_at=None):
-    """The new reminder row, committed; None if this reminder was claimed before."""
+def _claim(
+    *,
+    patient,
+    kind,
+    appointment=None,
+    follow_up=None,
+    due_on=None,
+    for_starts_at=None,
+    covered=False,
+):
+    """The new reminder row, committed; None if this reminder was claimed before.
+
+    `covered`: the email this reminder would send has just gone out for another reason.
+    """
     opted_out = ReminderPreference.objects.filter(patient=patient, email_reminders=False).exists()
-    status = Reminder.Status.SKIPPED if opted_out or not patient.email else Reminder.Status.CLAIMED
+    if opted_out or not patient.email:
+        status = Reminder.Status.SKIPPED
+    elif covered:
+        status = Reminder.Status.COVERED
+    else:
+        status = Reminder.Status.CLAIMED
     try:
         with transaction.atomic():
             return Reminder.objects.create(
@@ -144,6 +161,22 @@ def _follow_up_email(follow_up):
     return "Time to book your follow-up appointment", body
 
 
+def _questionnaire_link_recent(patient, now):
+    """A usable questionnaire link went out in the last few days (this scan included).
+
+    Issuing another would revoke it, so the email already sent would carry a dead link.
+    """
+    return (
+        PatientLink.objects.usable(now)
+        .filter(
+            patient=patient,
+            purpose=LinkPurpose.QUESTIONNAIRE,
+            created_at__gte=now - datetime.timedelta(days=RECENT_QUESTIONNAIRE_DAYS),
+        )
+        .exists()
+    )
+
+
 def _questionnaire_compose(patient):
     def compose():
         link, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.QUESTIONNAIRE)
@@ -203,7 +236,12 @@ def questionnaire_before_session_send(*, now, counts):
         .select_related("patient")
     )
     for appointment in due:
-        reminder = _claim(patient=appointment.patient, kind=kind, appointment=appointment)
+        reminder = _claim(
+            patient=appointment.patient,
+            kind=kind,
+            appointment=appointment,
+            covered=_questionnaire_link_recent(appointment.patient, now),
+        )
         _send(counts, reminder, _questionnaire_compose(appointment.patient))
 
 
@@ -239,7 +277,12 @@ def questionnaire_due_send(*, now, counts):
             due_on = timezone.localdate(plan.last_phq9 + every, Clinic.load().zone)
         if due_on > today:
             continue
-        reminder = _claim(patient=plan.patient, kind=kind, due_on=due_on)
+        reminder = _claim(
+            patient=plan.patient,
+            kind=kind,
+            due_on=due_on,
+            covered=_questionnaire_link_recent(plan.patient, now),
+        )
         _send(counts, reminder, _questionnaire_compose(plan.patient))
 
 

@@ -45,4 +45,9 @@ class Migration(migrations.Migration):
             model_name='reminder',
             constraint=models.UniqueConstraint(condition=models.Q(('appointment__isnull', False), ('for_starts_at__isnull', False)), fields=('appointment', 'kind', 'for_starts_at'), name='reminder_once_per_appointment_kind_and_start'),
         ),
+        migrations.AlterField(
+            model_name='reminder',
+            name='status',
+            field=models.CharField(choices=[('claimed', 'Claimed, sending not confirmed'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Not sent: reminders turned off'), ('covered', 'Not sent: a questionnaire link had just gone out')], default='claimed', max_length=20),
+        ),
     ]

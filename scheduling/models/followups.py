@@ -197,6 +197,7 @@ class Reminder(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Not sent: reminders turned off"
+        COVERED = "covered", "Not sent: a questionnaire link had just gone out"
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=30, choices=ReminderKind.choices)

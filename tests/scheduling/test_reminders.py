@@ -1,6 +1,7 @@
 """Reminder emails: what they say, and that the real worker sends each one once."""
 
 import datetime
+import re
 from unittest import mock
 
 import pytest
@@ -295,3 +296,47 @@ def test_the_worker_sends_each_reminder_once_for_the_old_and_the_new_time(settin
     session_mails = [m for m in mail.outbox if m.subject.startswith("Reminder:")]
     assert len(session_mails) == 2
     assert Reminder.objects.filter(kind=ReminderKind.SESSION_24H, status="sent").count() == 2
+
+
+def questionnaire_tokens():
+    return re.findall(r"/scheduling/q/([^/\s]+)/", "".join(m.body for m in mail.outbox))
+
+
+@pytest.mark.django_db
+def test_one_questionnaire_email_per_scan_when_two_reasons_are_due(always_open):
+    from clinic.models import LinkPurpose, PatientLink
+
+    appointment = series_session_in(30)
+    appointment.plan.first_day = timezone.localdate() - datetime.timedelta(days=1)
+    appointment.plan.save()
+
+    reminders_send_due()
+    reminders_send_due()
+
+    tokens = questionnaire_tokens()
+    assert len(tokens) == 1
+    assert PatientLink.objects.find_usable(tokens[0], purpose=LinkPurpose.QUESTIONNAIRE)
+    kinds = dict(
+        Reminder.objects.filter(patient=appointment.patient)
+        .exclude(kind__startswith="session")
+        .values_list("kind", "status")
+    )
+    assert kinds == {
+        ReminderKind.QUESTIONNAIRE_BEFORE_SESSION: Reminder.Status.SENT,
+        ReminderKind.QUESTIONNAIRE_DUE: Reminder.Status.COVERED,
+    }
+
+
+@pytest.mark.django_db
+def test_a_questionnaire_reminder_does_not_revoke_a_link_staff_just_sent(always_open):
+    from clinic.models import LinkPurpose, PatientLink
+
+    appointment = series_session_in(30)
+    _, token = PatientLink.issue(patient=appointment.patient, purpose=LinkPurpose.QUESTIONNAIRE)
+
+    reminders_send_due()
+
+    assert questionnaire_tokens() == []
+    assert PatientLink.objects.find_usable(token, purpose=LinkPurpose.QUESTIONNAIRE)
+    reminder = appointment.reminders.get(kind=ReminderKind.QUESTIONNAIRE_BEFORE_SESSION)
+    assert reminder.status == Reminder.Status.COVERED
