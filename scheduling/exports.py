@@ -3,6 +3,7 @@
 import csv
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 from io import StringIO
 
 from django.db.models import Count
@@ -17,9 +18,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """Text a spreadsheet will not run: a leading = + - @ (or tab, CR) gets a quote mark."""
+    """Text a spreadsheet will not run: a leading = + - @ (or tab, CR) gets a quote mark.
+
+    Numbers the app computed stay numbers (a quoted -1.3 would be read as text).
+    """
     if value is None:
         return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 

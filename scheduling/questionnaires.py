@@ -105,9 +105,14 @@ def questionnaire_remaining(link: PatientLink) -> list[str]:
 
 
 def questionnaire_answer(*, link: PatientLink, instrument_code, answers, difficulty=None):
-    """Save the patient's answers; the link stops working once every questionnaire is in."""
+    """Save the patient's answers; the link stops working once every questionnaire is in.
+
+    None, and nothing saved, when this instrument is already in (a page sent twice at once).
+    """
     with transaction.atomic():
         link = PatientLink.objects.select_for_update().select_related("patient").get(pk=link.pk)
+        if instrument_code not in questionnaire_remaining(link):
+            return None
         measure = measure_record(
             patient=link.patient,
             instrument_code=instrument_code,

@@ -1,8 +1,9 @@
 """Reminder emails to patients, sent by the background worker (scheduling.tasks).
 
 At most once: each reminder is a row, unique per (appointment or follow-up or
-day, kind), created and committed *before* the email is sent. A second worker,
-a second run, or a restart after a crash cannot claim it again. If the worker
+day, kind) (session reminders also per the start time they were for), created
+and committed *before* the email is sent. A second worker, a second run, or a
+restart after a crash cannot claim it again. If the worker
 dies between claiming and sending, the row stays `claimed`; staff see it on the
 patient page rather than the patient getting the email twice.
 """
@@ -66,10 +67,27 @@ def reminders_set(*, patient, enabled: bool, by_patient: bool = False) -> Remind
     return preference
 
 
-def _claim(*, patient, kind, appointment=None, follow_up=None, due_on=None):
-    """The new reminder row, committed; None if this reminder was claimed before."""
+def _claim(
+    *,
+    patient,
+    kind,
+    appointment=None,
+    follow_up=None,
+    due_on=None,
+    for_starts_at=None,
+    covered=False,
+):
+    """The new reminder row, committed; None if this reminder was claimed before.
+
+    `covered`: the email this reminder would send has just gone out for another reason.
+    """
     opted_out = ReminderPreference.objects.filter(patient=patient, email_reminders=False).exists()
-    status = Reminder.Status.SKIPPED if opted_out or not patient.email else Reminder.Status.CLAIMED
+    if opted_out or not patient.email:
+        status = Reminder.Status.SKIPPED
+    elif covered:
+        status = Reminder.Status.COVERED
+    else:
+        status = Reminder.Status.CLAIMED
     try:
         with transaction.atomic():
             return Reminder.objects.create(
@@ -78,6 +96,7 @@ def _claim(*, patient, kind, appointment=None, follow_up=None, due_on=None):
                 appointment=appointment,
                 follow_up=follow_up,
                 due_on=due_on,
+                for_starts_at=for_starts_at,
                 status=status,
                 error="" if patient.email else "No email address.",
             )
@@ -142,6 +161,22 @@ def _follow_up_email(follow_up):
     return "Time to book your follow-up appointment", body
 
 
+def _questionnaire_link_recent(patient, now):
+    """A usable questionnaire link went out in the last few days (this scan included).
+
+    Issuing another would revoke it, so the email already sent would carry a dead link.
+    """
+    return (
+        PatientLink.objects.usable(now)
+        .filter(
+            patient=patient,
+            purpose=LinkPurpose.QUESTIONNAIRE,
+            created_at__gte=now - datetime.timedelta(days=RECENT_QUESTIONNAIRE_DAYS),
+        )
+        .exists()
+    )
+
+
 def _questionnaire_compose(patient):
     def compose():
         link, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.QUESTIONNAIRE)
@@ -157,6 +192,10 @@ def _send(counts, reminder, compose):
 
 
 def session_reminders_send(*, now, counts):
+    """48 h and 24 h before each session's time; a moved session gets them for its new time."""
+    sent_for_this_time = Reminder.objects.filter(
+        appointment=OuterRef("pk"), for_starts_at=OuterRef("starts_at")
+    )
     for kind, hours in ((ReminderKind.SESSION_24H, 24), (ReminderKind.SESSION_48H, 48)):
         window_start = now + datetime.timedelta(hours=hours - 24)
         due = (
@@ -165,11 +204,16 @@ def session_reminders_send(*, now, counts):
             .filter(
                 starts_at__gt=window_start, starts_at__lte=now + datetime.timedelta(hours=hours)
             )
-            .exclude(reminders__kind=kind)
+            .exclude(Exists(sent_for_this_time.filter(kind=kind)))
             .select_related("patient")
         )
         for appointment in due:
-            reminder = _claim(patient=appointment.patient, kind=kind, appointment=appointment)
+            reminder = _claim(
+                patient=appointment.patient,
+                kind=kind,
+                appointment=appointment,
+                for_starts_at=appointment.starts_at,
+            )
             _send(counts, reminder, lambda a=appointment: _session_email(a))
 
 
@@ -192,7 +236,12 @@ def questionnaire_before_session_send(*, now, counts):
         .select_related("patient")
     )
     for appointment in due:
-        reminder = _claim(patient=appointment.patient, kind=kind, appointment=appointment)
+        reminder = _claim(
+            patient=appointment.patient,
+            kind=kind,
+            appointment=appointment,
+            covered=_questionnaire_link_recent(appointment.patient, now),
+        )
         _send(counts, reminder, _questionnaire_compose(appointment.patient))
 
 
@@ -228,7 +277,12 @@ def questionnaire_due_send(*, now, counts):
             due_on = timezone.localdate(plan.last_phq9 + every, Clinic.load().zone)
         if due_on > today:
             continue
-        reminder = _claim(patient=plan.patient, kind=kind, due_on=due_on)
+        reminder = _claim(
+            patient=plan.patient,
+            kind=kind,
+            due_on=due_on,
+            covered=_questionnaire_link_recent(plan.patient, now),
+        )
         _send(counts, reminder, _questionnaire_compose(plan.patient))
 
 

@@ -53,7 +53,7 @@ def worklist_build(*, today=None, provider=None) -> Worklist:
     overdue = list(_follow_ups(provider).overdue(today))
     missed = list(_follow_ups(provider).missed())
 
-    upcoming = Appointment.objects.filter(
+    upcoming = Appointment.objects.sessions().filter(
         patient=OuterRef("patient"), status__in=ACTIVE_STATUSES, starts_at__gt=now
     )
     plans = (

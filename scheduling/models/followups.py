@@ -197,6 +197,7 @@ class Reminder(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Not sent: reminders turned off"
+        COVERED = "covered", "Not sent: a questionnaire link had just gone out"
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=30, choices=ReminderKind.choices)
@@ -208,6 +209,11 @@ class Reminder(models.Model):
     )
     due_on = models.DateField(
         null=True, blank=True, help_text="For reminders tied to a day rather than a booking."
+    )
+    for_starts_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For session reminders: the time they were for (a moved session gets new ones).",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CLAIMED)
     claimed_at = models.DateTimeField(default=timezone.now)
@@ -222,8 +228,13 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["appointment", "kind"],
-                condition=Q(appointment__isnull=False),
+                condition=Q(appointment__isnull=False, for_starts_at__isnull=True),
                 name="reminder_once_per_appointment_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "for_starts_at"],
+                condition=Q(appointment__isnull=False, for_starts_at__isnull=False),
+                name="reminder_once_per_appointment_kind_and_start",
             ),
             models.UniqueConstraint(
                 fields=["follow_up", "kind"],

@@ -3,6 +3,7 @@
 import datetime
 import math
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
@@ -16,8 +17,23 @@ ROW_MINUTES = 15
 DEFAULT_HOURS = (datetime.time(8), datetime.time(18))
 
 
+MAX_YEARS_AWAY = 5
+
+
 def _day_from(request):
-    return parse_date(request.GET.get("date") or "") or timezone.localdate()
+    """The day asked for, or today (with a message) when it is not a date or too far away."""
+    today = timezone.localdate()
+    text = request.GET.get("date") or ""
+    if not text:
+        return today
+    try:
+        day = parse_date(text)
+    except ValueError:
+        day = None
+    if day is None or abs((day - today).days) > MAX_YEARS_AWAY * 366:
+        messages.warning(request, f"“{text[:20]}” is not a date we can show; showing today.")
+        return today
+    return day
 
 
 def _appointments_on(day, zone, *extra):

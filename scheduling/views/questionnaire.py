@@ -74,14 +74,19 @@ def questionnaire(request):
     if not remaining:
         return redirect("scheduling:questionnaire_done")
     code = remaining[0]
+    if request.method == "POST" and request.POST.get("instrument") != code:
+        # A page posted twice or after going back: its answers are not for the one due now.
+        return redirect("scheduling:questionnaire")
     form = MeasureForm(request.POST if request.method == "POST" else None, instrument_code=code)
     if request.method == "POST" and form.is_valid():
-        questionnaire_answer(
+        measure = questionnaire_answer(
             link=link,
             instrument_code=code,
             answers=form.answers(),
             difficulty=form.cleaned_data["difficulty"],
         )
+        if measure is None:
+            return redirect("scheduling:questionnaire")
         if code == "phq9" and phq9_self_harm_risk(form.answers()):
             request.session[CRISIS_KEY] = True
         if len(remaining) == 1:

@@ -135,3 +135,25 @@ def test_plan_series_page_costs_the_same_for_any_series_length(
         response = client.get(plan.get_absolute_url())
 
     assert len(response.context["formset"].forms) == sessions
+
+
+@pytest.mark.parametrize("view", ["scheduling:day", "scheduling:week"])
+@pytest.mark.parametrize(
+    "date", ["2026-13-45", "0001-01-01", "9999-12-31", "2026-02-30", "not-a-date", "2040-01-01"]
+)
+def test_an_impossible_or_far_away_date_shows_today_with_a_message(client_for, nurse, view, date):
+    monday = datetime.date(2026, 11, 30)
+    with time_machine.travel(at(monday, 10), tick=False):
+        response = client_for(nurse).get(reverse(view), {"date": date})
+
+    assert response.status_code == 200
+    shown = response.context.get("day") or response.context["days"][0]
+    assert shown == monday
+    assert "is not a date we can show" in response.text
+
+
+def test_a_date_within_a_few_years_is_shown(client_for, nurse):
+    with time_machine.travel(at(datetime.date(2026, 11, 30), 10), tick=False):
+        response = client_for(nurse).get(reverse("scheduling:day"), {"date": "2029-06-01"})
+
+    assert response.context["day"] == datetime.date(2029, 6, 1)

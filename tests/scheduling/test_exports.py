@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -22,6 +23,23 @@ def test_a_cell_that_a_spreadsheet_would_run_is_quoted(value):
 
 def test_plain_cells_are_left_alone():
     assert (safe_cell("Alex"), safe_cell(12), safe_cell(None)) == ("Alex", "12", "")
+
+
+@pytest.mark.parametrize("value", [-1.3, -2, Decimal("-0.5"), 0.0])
+def test_a_number_the_app_computed_stays_a_number(value):
+    assert safe_cell(value) == str(value)
+
+
+def test_the_report_csv_writes_a_negative_phq9_change_as_a_number(client_for, provider, db):
+    patient = PatientFactory()
+    phq9(patient, 15, 1)
+    phq9(patient, 2, 5)
+
+    response = client_for(provider).get(reverse("scheduling:clinic_report_csv"))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    change = next(row for row in rows if row and row[0].startswith("average PHQ-9 change"))
+    assert change[1] == "-13.0"
 
 
 def phq9(patient, total, day):

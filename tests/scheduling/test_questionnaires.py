@@ -14,7 +14,7 @@ CALM = {f"item_{n}": "0" for n in range(1, 10)}
 
 
 def answers(**items):
-    return {**CALM, **{f"item_{k[1:]}": str(v) for k, v in items.items()}}
+    return {"instrument": "phq9", **CALM, **{f"item_{k[1:]}": str(v) for k, v in items.items()}}
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_the_patient_answers_both_questionnaires_and_the_link_stops_working(
     url = reverse("scheduling:questionnaire")
 
     first = client.post(url, answers(i1=2, i2=2))
-    second = client.post(url, {f"item_{n}": "1" for n in range(1, 8)})
+    second = client.post(url, {"instrument": "gad7", **{f"item_{n}": "1" for n in range(1, 8)}})
 
     assert first.url == url and second.url == reverse("scheduling:questionnaire_done")
     scores = OutcomeMeasure.objects.filter(patient=patient, source=MeasureSource.PATIENT_LINK)
@@ -76,8 +76,32 @@ def test_the_patient_answers_both_questionnaires_and_the_link_stops_working(
     assert client.get(url).status_code == 404
 
 
+def test_the_phq9_page_sent_again_is_not_saved_as_a_gad7(client, opened, patient):
+    url = reverse("scheduling:questionnaire")
+    client.post(url, answers(i1=2, i2=2))
+
+    again = client.post(url, answers(i1=2, i2=2))
+
+    assert again.status_code == 302 and again.url == url
+    scores = OutcomeMeasure.objects.filter(patient=patient, source=MeasureSource.PATIENT_LINK)
+    assert list(scores.values_list("instrument", flat=True)) == ["phq9"]
+    next_page = client.get(url)
+    assert next_page.context["instrument"].code == "gad7"
+    assert 'name="instrument" value="gad7"' in next_page.text
+
+
+def test_answers_for_an_instrument_already_in_are_not_saved_twice(opened, patient):
+    from scheduling.questionnaires import questionnaire_answer
+
+    first = questionnaire_answer(link=opened, instrument_code="phq9", answers=[1] * 9)
+    second = questionnaire_answer(link=opened, instrument_code="phq9", answers=[1] * 9)
+
+    assert first is not None and second is None
+    assert OutcomeMeasure.objects.filter(patient=patient).count() == 1
+
+
 def test_a_blank_questionnaire_is_refused(client, opened, patient):
-    response = client.post(reverse("scheduling:questionnaire"), {})
+    response = client.post(reverse("scheduling:questionnaire"), {"instrument": "phq9"})
 
     assert response.status_code == 200
     assert "Please answer 9 questions" in response.text

@@ -1,6 +1,7 @@
 """Reminder emails: what they say, and that the real worker sends each one once."""
 
 import datetime
+import re
 from unittest import mock
 
 import pytest
@@ -219,3 +220,123 @@ def test_reminders_start_queues_only_one_scan(db):
     call_command("reminders_start", verbosity=0)
 
     assert DBTaskResult.objects.filter(task_path="scheduling.tasks.reminders_scan").count() == 1
+
+
+def moved(appointment, by):
+    from scheduling.booking import appointment_reschedule
+
+    appointment_reschedule(
+        appointment=appointment,
+        starts_at=appointment.starts_at + by,
+        room_id=appointment.room_id,
+        clinician_id=appointment.clinician_id,
+    )
+    appointment.refresh_from_db()
+    return appointment
+
+
+@pytest.mark.django_db
+def test_a_session_moved_after_its_24_hour_reminder_gets_one_for_its_new_time(always_open):
+    appointment = session_in(20)
+    reminders_send_due()
+
+    appointment = moved(appointment, 2 * HOUR)
+    reminders_send_due()
+
+    reminders_24h = appointment.reminders.filter(kind=ReminderKind.SESSION_24H)
+    assert sorted(reminders_24h.values_list("for_starts_at", flat=True)) == [
+        appointment.starts_at - 2 * HOUR,
+        appointment.starts_at,
+    ]
+    assert len(mail.outbox) == 2
+    assert mail.outbox[0].subject != mail.outbox[1].subject
+    assert mail.outbox[1].subject == reminders._session_email(appointment)[0]
+
+
+@pytest.mark.django_db
+def test_a_session_moved_days_later_gets_both_reminders_again(always_open):
+    appointment = session_in(20)
+    reminders_send_due()
+
+    appointment = moved(appointment, 72 * HOUR)
+    reminders_send_due(now=timezone.now() + 50 * HOUR)
+    reminders_send_due(now=timezone.now() + 70 * HOUR)
+
+    new_time = appointment.reminders.filter(for_starts_at=appointment.starts_at)
+    assert set(new_time.values_list("kind", flat=True)) == {
+        ReminderKind.SESSION_48H,
+        ReminderKind.SESSION_24H,
+    }
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_a_session_not_moved_gets_its_24_hour_reminder_once(always_open):
+    appointment = session_in(20)
+
+    reminders_send_due()
+    reminders_send_due(now=timezone.now() + HOUR)
+
+    assert appointment.reminders.filter(kind=ReminderKind.SESSION_24H).count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_each_reminder_once_for_the_old_and_the_new_time(settings):
+    settings.REMINDER_SCAN_MINUTES = 0
+    open_clinic(opens=datetime.time(0), closes=datetime.time(23, 59), weekdays=range(7))
+    appointment = session_in(20)
+    call_command("reminders_start", verbosity=0)
+
+    run_worker()
+    moved(appointment, 2 * HOUR)
+    run_worker()
+    run_worker()
+
+    session_mails = [m for m in mail.outbox if m.subject.startswith("Reminder:")]
+    assert len(session_mails) == 2
+    assert Reminder.objects.filter(kind=ReminderKind.SESSION_24H, status="sent").count() == 2
+
+
+def questionnaire_tokens():
+    return re.findall(r"/scheduling/q/([^/\s]+)/", "".join(m.body for m in mail.outbox))
+
+
+@pytest.mark.django_db
+def test_one_questionnaire_email_per_scan_when_two_reasons_are_due(always_open):
+    from clinic.models import LinkPurpose, PatientLink
+
+    appointment = series_session_in(30)
+    appointment.plan.first_day = timezone.localdate() - datetime.timedelta(days=1)
+    appointment.plan.save()
+
+    reminders_send_due()
+    reminders_send_due()
+
+    tokens = questionnaire_tokens()
+    assert len(tokens) == 1
+    assert PatientLink.objects.find_usable(tokens[0], purpose=LinkPurpose.QUESTIONNAIRE)
+    kinds = dict(
+        Reminder.objects.filter(patient=appointment.patient)
+        .exclude(kind__startswith="session")
+        .values_list("kind", "status")
+    )
+    assert kinds == {
+        ReminderKind.QUESTIONNAIRE_BEFORE_SESSION: Reminder.Status.SENT,
+        ReminderKind.QUESTIONNAIRE_DUE: Reminder.Status.COVERED,
+    }
+
+
+@pytest.mark.django_db
+def test_a_questionnaire_reminder_does_not_revoke_a_link_staff_just_sent(always_open):
+    from clinic.models import LinkPurpose, PatientLink
+
+    appointment = series_session_in(30)
+    _, token = PatientLink.issue(patient=appointment.patient, purpose=LinkPurpose.QUESTIONNAIRE)
+
+    reminders_send_due()
+
+    assert questionnaire_tokens() == []
+    assert PatientLink.objects.find_usable(token, purpose=LinkPurpose.QUESTIONNAIRE)
+    reminder = appointment.reminders.get(kind=ReminderKind.QUESTIONNAIRE_BEFORE_SESSION)
+    assert reminder.status == Reminder.Status.COVERED

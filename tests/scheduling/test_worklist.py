@@ -99,6 +99,31 @@ def test_a_patient_in_a_series_with_nothing_booked_has_no_next_appointment(clini
     assert finished not in plans
 
 
+def test_a_booked_follow_up_does_not_hide_an_unfinished_series(clinic_open):
+    stalled = ended_series(last_day=TODAY - 3 * DAY, completed=3)
+    Appointment.objects.filter(plan=stalled, status="booked").update(status="cancelled")
+    next_session = Appointment.objects.filter(plan=stalled, sequence=6).get()
+    check_in = Appointment.objects.create(
+        patient=stalled.patient,
+        kind=Appointment.Kind.FOLLOW_UP,
+        route=next_session.route,
+        room=next_session.room,
+        clinician=next_session.clinician,
+        starts_at=at(TODAY + DAY, 9),
+        ends_at=at(TODAY + DAY, 9) + datetime.timedelta(minutes=15),
+        preparation_minutes=0,
+        administration_minutes=15,
+        monitoring_minutes=0,
+        booked_by=next_session.clinician,
+    )
+    unfinished = worklist_build(today=TODAY).no_next_appointment
+    check_in.kind = Appointment.Kind.SESSION
+    check_in.save()
+
+    assert unfinished == [stalled]
+    assert worklist_build(today=TODAY).no_next_appointment == []
+
+
 def test_a_questionnaire_link_not_answered_is_listed_until_it_is(someone):
     link, _ = PatientLink.issue(patient=someone, purpose=LinkPurpose.QUESTIONNAIRE)
 
