@@ -155,7 +155,12 @@ class FollowUp(models.Model):
             raise ValidationError("This follow-up is already closed.", code="closed")
         now = now or timezone.now()
         appointment = self.booked_appointment
-        if appointment and appointment.is_active and appointment.starts_at > now:
+        booked_for_later = (
+            appointment
+            and appointment.status == Appointment.Status.BOOKED
+            and appointment.starts_at > now
+        )
+        if booked_for_later:
             raise ValidationError(
                 "This follow-up is booked for later: mark it done once it has taken place, "
                 "or cancel it.",
