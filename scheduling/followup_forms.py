@@ -10,7 +10,13 @@ from django.utils import timezone
 from clinic.forms import instrument_answers, instrument_fields
 from clinic.instruments import INSTRUMENTS
 from clinic.models import Clinic, Room
-from scheduling.forms import DateInput, TimeInput, clinicians
+from scheduling.forms import (
+    DateInput,
+    TimeInput,
+    clinicians,
+    validate_booking_day,
+    validate_start_time,
+)
 from scheduling.models import FollowUp
 
 
@@ -41,6 +47,22 @@ class FollowUpForm(forms.ModelForm):
         self.fields["provider"].queryset = providers()
         self.helper = _helper()
 
+    def clean_due_from(self):
+        day = self.cleaned_data["due_from"]
+        if day < timezone.localdate() - datetime.timedelta(days=365):
+            raise forms.ValidationError(
+                "A follow-up cannot start more than a year ago.", code="too_early"
+            )
+        return day
+
+    def clean_due_by(self):
+        day = self.cleaned_data["due_by"]
+        if day > timezone.localdate() + datetime.timedelta(days=2 * 365):
+            raise forms.ValidationError(
+                "The last day must be within the next two years.", code="too_far"
+            )
+        return day
+
     def clean(self):
         data = super().clean()
         if data.get("due_from") and data.get("due_by") and data["due_by"] < data["due_from"]:
@@ -67,6 +89,18 @@ class FollowUpBookForm(forms.Form):
             self.fields["room"].required = True
         self.helper = _helper()
 
+    def clean_day(self):
+        return validate_booking_day(self.cleaned_data["day"])
+
+    def clean_time(self):
+        return validate_start_time(self.cleaned_data["time"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("time") and self.starts_at() < timezone.now():
+            self.add_error("time", forms.ValidationError("This time has passed.", code="past"))
+        return data
+
     def starts_at(self):
         data = self.cleaned_data
         return datetime.datetime.combine(data["day"], data["time"], tzinfo=Clinic.load().zone)
@@ -75,8 +109,9 @@ class FollowUpBookForm(forms.Form):
 class MeasureForm(forms.Form):
     """One PHQ-9 or GAD-7: each item 0-3, and the difficulty question (not scored)."""
 
-    def __init__(self, *args, instrument_code, with_date=False, **kwargs):
+    def __init__(self, *args, instrument_code, with_date=False, patient=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.patient = patient
         self.instrument = INSTRUMENTS[instrument_code]
         if with_date:
             self.fields["taken_on"] = forms.DateField(
@@ -89,6 +124,20 @@ class MeasureForm(forms.Form):
         day = self.cleaned_data["taken_on"]
         if day > timezone.localdate():
             raise forms.ValidationError("The date cannot be in the future.", code="future")
+        patient = self.patient
+        if patient is None:
+            return day
+        if day < patient.date_of_birth:
+            raise forms.ValidationError(
+                "The date is before the patient was born; please check it.", code="before_birth"
+            )
+        registered = timezone.localtime(patient.created_at).date()
+        if day < registered - datetime.timedelta(days=365):
+            raise forms.ValidationError(
+                "The date is more than a year before the patient registered with the clinic; "
+                "please check it.",
+                code="too_early",
+            )
         return day
 
     def answers(self):

@@ -9,6 +9,11 @@ from scheduling.booking import appointment_book
 from scheduling.models import Appointment, FollowUp, TreatmentPlan
 from scheduling.planner import Slot
 
+
+class AlreadyBooked(Exception):
+    """The follow-up was booked or closed by someone else in the meantime."""
+
+
 UNFINISHED = [Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN]
 
 
@@ -80,7 +85,8 @@ def follow_up_book(
 ) -> Appointment:
     """Book a follow-up with the same rules as a session; a call holds no chair.
 
-    Raises SlotTaken, like any booking, with the conflicts and the next free times.
+    Raises SlotTaken, like any booking, with the conflicts and the next free times,
+    and AlreadyBooked when someone else booked or closed it since it was read.
     """
     if follow_up.is_remote:
         room_id = None
@@ -92,6 +98,9 @@ def follow_up_book(
     )
     with transaction.atomic():
         follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        booked = follow_up.booked_appointment
+        if not follow_up.is_open or (booked and booked.status != Appointment.Status.NO_SHOW):
+            raise AlreadyBooked
         appointment = appointment_book(
             patient=follow_up.patient,
             route=follow_up_route(follow_up),

@@ -25,7 +25,7 @@ def treatment_panel(request, patient):
     upcoming = list(
         Appointment.objects.filter(patient=patient)
         .upcoming()
-        .select_related("route", "room")
+        .select_related("route", "room", "follow_up")
         .order_by("starts_at")[:12]
     )
     return Panel(

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -150,23 +150,40 @@ class FollowUp(models.Model):
             return appointment
         return None
 
-    def complete(self, *, note=""):
+    def complete(self, *, note="", now=None):
         if not self.is_open:
             raise ValidationError("This follow-up is already closed.", code="closed")
-        self.completed_at = timezone.now()
+        now = now or timezone.now()
+        appointment = self.booked_appointment
+        booked_for_later = (
+            appointment
+            and appointment.status == Appointment.Status.BOOKED
+            and appointment.starts_at > now
+        )
+        if booked_for_later:
+            raise ValidationError(
+                "This follow-up is booked for later: mark it done once it has taken place, "
+                "or cancel it.",
+                code="not_started",
+            )
+        self.completed_at = now
         self.note = note or self.note
         self.save(update_fields=["completed_at", "note"])
-        appointment = self.booked_appointment
         if appointment and appointment.is_active:
             appointment.status = Appointment.Status.COMPLETED
             appointment.save(update_fields=["status"])
 
-    def cancel(self, *, note=""):
+    def cancel(self, *, note="", reason=Appointment.CancelReason.CLINIC):
+        """Close it without doing it; a booked appointment is cancelled with it."""
         if not self.is_open:
             raise ValidationError("This follow-up is already closed.", code="closed")
-        self.cancelled_at = timezone.now()
-        self.note = note or self.note
-        self.save(update_fields=["cancelled_at", "note"])
+        with transaction.atomic():
+            self.cancelled_at = timezone.now()
+            self.note = note or self.note
+            self.save(update_fields=["cancelled_at", "note"])
+            appointment = self.booked_appointment
+            if appointment and appointment.is_active:
+                appointment.cancel(reason=reason, note=note)
 
 
 class ReminderKind(models.TextChoices):

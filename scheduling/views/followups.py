@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 from clinic.models import Patient
 from scheduling.booking import SlotTaken
 from scheduling.followup_forms import FollowUpBookForm, FollowUpForm, providers
-from scheduling.followups import follow_up_book, follow_up_route
+from scheduling.followups import AlreadyBooked, follow_up_book, follow_up_route
 from scheduling.models import FollowUp
 from scheduling.worklist import worklist_build
 
@@ -75,6 +76,9 @@ def follow_up_book_view(request, pk):
                 room_id=room.pk if room else None,
                 booked_by=request.user,
             )
+        except AlreadyBooked:
+            messages.info(request, "This follow-up is already booked or closed.")
+            return redirect(follow_up.patient)
         except SlotTaken as taken:
             for conflict in taken.conflicts:
                 form.add_error(None, conflict.message)
@@ -98,8 +102,12 @@ def follow_up_book_view(request, pk):
 def follow_up_close(request, pk):
     follow_up = _get_follow_up(pk)
     note = request.POST.get("note", "")[:300]
+    # The worklist's "Mark done" button posts no action.
+    action = request.POST.get("action", "done")
+    if action not in ("done", "cancel"):
+        return HttpResponseBadRequest("Unknown action.")
     try:
-        if request.POST.get("action") == "cancel":
+        if action == "cancel":
             follow_up.cancel(note=note)
             messages.success(request, "The follow-up is cancelled.")
         else:

@@ -22,7 +22,7 @@ def measure_create(request, patient_pk, instrument):
     if instrument not in INSTRUMENTS:
         raise Http404
     data = request.POST if request.method == "POST" else None
-    form = MeasureForm(data, instrument_code=instrument, with_date=True)
+    form = MeasureForm(data, instrument_code=instrument, with_date=True, patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
             measure = measure_record(

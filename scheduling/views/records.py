@@ -25,7 +25,9 @@ from scheduling.record_forms import (
 
 def _record_for(pk):
     appointment = get_object_or_404(
-        Appointment.objects.select_related("patient", "route", "room", "clinician"), pk=pk
+        # Only a treatment session has a dosing record; a follow-up is closed with "Mark done".
+        Appointment.objects.sessions().select_related("patient", "route", "room", "clinician"),
+        pk=pk,
     )
     record = (
         SessionRecord.objects.filter(appointment=appointment)
