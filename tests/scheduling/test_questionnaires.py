@@ -1,8 +1,11 @@
 """Questionnaires after intake: the patient's private link, staff entry, the safety flag."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import LinkPurpose, MeasureSource, OutcomeMeasure, PatientLink, SafetyFlag
 from scheduling.models import Reminder, ReminderKind, ReminderPreference
@@ -117,15 +120,17 @@ def test_item_9_raises_the_urgent_flag_and_shows_crisis_resources(client, opened
 
 
 def test_a_nurse_enters_a_phq9(client_for, nurse, patient):
+    answered_on = timezone.localdate() - datetime.timedelta(days=20)
+
     response = client_for(nurse).post(
         reverse("scheduling:measure_create", args=[patient.pk, "phq9"]),
-        {**answers(i1=3, i2=3, i3=2), "taken_on": "2026-01-05"},
+        {**answers(i1=3, i2=3, i3=2), "taken_on": answered_on.isoformat()},
     )
 
     assert response.status_code == 302
     measure = OutcomeMeasure.objects.get(patient=patient)
     assert (measure.total, measure.band, measure.source) == (8, "Mild", MeasureSource.STAFF)
-    assert measure.taken_at.date().isoformat() == "2026-01-05"
+    assert timezone.localtime(measure.taken_at).date() == answered_on
 
 
 def test_staff_send_a_questionnaire_link_by_email(
