@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from clinic.models import LinkPurpose, PatientLink
-from clinic.ratelimit import client_address, rate_limited
+from clinic.link_sessions import LinkUnavailable, link_open, links_held
+from clinic.models import LinkPurpose
+from clinic.ratelimit import client_address
 from intake import services
 from intake.display import answer_sections
 from intake.forms import STEP_FORMS, ConsentForm
@@ -20,8 +21,6 @@ from intake.questions import ANSWER_STEPS, CONSENT, REVIEW, STEP_SLUGS, STEPS, S
 from intake.summary import summarize
 
 SESSION_KEY = "intake_link_id"
-START_LIMIT = 30
-START_WINDOW_SECONDS = 10 * 60
 
 
 def link_unavailable(request, status=404):
@@ -36,13 +35,8 @@ def patient_page(view):
     @never_cache
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        link_id = request.session.get(SESSION_KEY)
-        intake = None
-        if isinstance(link_id, int):
-            usable = PatientLink.objects.usable().filter(pk=link_id, purpose=LinkPurpose.INTAKE)
-            intake = (
-                Intake.objects.select_related("patient").filter(patient__links__in=usable).first()
-            )
+        held = links_held(request, purpose=LinkPurpose.INTAKE, session_key=SESSION_KEY)
+        intake = Intake.objects.select_related("patient").filter(patient__links__in=held).first()
         if intake is None:
             return link_unavailable(request)
         request.intake = intake
@@ -55,15 +49,10 @@ def patient_page(view):
 @never_cache
 def start(request, token):
     """Exchange the token for a session, then continue on a URL that carries no token."""
-    if rate_limited(
-        request, scope="intake-start", limit=START_LIMIT, window_seconds=START_WINDOW_SECONDS
-    ):
-        return link_unavailable(request, status=429)
-    link = PatientLink.objects.find_usable(token, purpose=LinkPurpose.INTAKE)
-    if link is None:
-        return link_unavailable(request)
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = link.pk
+    try:
+        link = link_open(request, token, purpose=LinkPurpose.INTAKE, session_key=SESSION_KEY)
+    except LinkUnavailable as refusal:
+        return link_unavailable(request, status=refusal.status)
     services.intake_open(link=link)
     return redirect("intake:welcome")
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from clinic.link_sessions import link_hold
 from clinic.ratelimit import rate_limited
 from intake import services
 from intake.forms import SelfReferralForm
@@ -38,8 +39,7 @@ def self_referral(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                request.session.cycle_key()
-                request.session[SESSION_KEY] = link.pk
+                link_hold(request, link, session_key=SESSION_KEY)
                 services.intake_open(link=link)
                 return redirect("intake:welcome")
     return render(request, "intake/self_referral.html", {"form": form})

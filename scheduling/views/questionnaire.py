@@ -7,16 +7,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from clinic.instruments import INSTRUMENTS, phq9_self_harm_risk
-from clinic.models import LinkPurpose, PatientLink
-from clinic.ratelimit import rate_limited
+from clinic.link_sessions import LinkUnavailable, link_open, links_held
+from clinic.models import LinkPurpose
 from scheduling.followup_forms import MeasureForm
 from scheduling.questionnaires import questionnaire_answer, questionnaire_remaining
 from scheduling.reminders import patient_for_opt_out_token, reminders_set
 
 SESSION_KEY = "questionnaire_link_id"
 CRISIS_KEY = "questionnaire_crisis"
-START_LIMIT = 30
-START_WINDOW_SECONDS = 10 * 60
 
 
 def link_unavailable(request, status=404):
@@ -29,15 +27,8 @@ def questionnaire_page(view):
     @never_cache
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        link_id = request.session.get(SESSION_KEY)
-        link = None
-        if isinstance(link_id, int):
-            link = (
-                PatientLink.objects.usable()
-                .filter(pk=link_id, purpose=LinkPurpose.QUESTIONNAIRE)
-                .select_related("patient")
-                .first()
-            )
+        held = links_held(request, purpose=LinkPurpose.QUESTIONNAIRE, session_key=SESSION_KEY)
+        link = held.select_related("patient").first()
         if link is None:
             return link_unavailable(request)
         request.link = link
@@ -50,18 +41,10 @@ def questionnaire_page(view):
 @never_cache
 def questionnaire_start(request, token):
     """Exchange the token for a session, then continue on a URL that carries no token."""
-    if rate_limited(
-        request,
-        scope="questionnaire-start",
-        limit=START_LIMIT,
-        window_seconds=START_WINDOW_SECONDS,
-    ):
-        return link_unavailable(request, status=429)
-    link = PatientLink.objects.find_usable(token, purpose=LinkPurpose.QUESTIONNAIRE)
-    if link is None:
-        return link_unavailable(request)
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = link.pk
+    try:
+        link = link_open(request, token, purpose=LinkPurpose.QUESTIONNAIRE, session_key=SESSION_KEY)
+    except LinkUnavailable as refusal:
+        return link_unavailable(request, status=refusal.status)
     request.session[CRISIS_KEY] = False
     link.mark_opened()
     return redirect("scheduling:questionnaire")
