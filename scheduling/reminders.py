@@ -248,7 +248,8 @@ def questionnaire_before_session_send(*, now, counts):
 def questionnaire_due_send(*, now, counts):
     """Every N days (the protocol's cadence) while in treatment, counted from the last PHQ-9."""
     kind = ReminderKind.QUESTIONNAIRE_DUE
-    today = timezone.localdate(now, Clinic.load().zone)
+    zone = Clinic.load().zone
+    today = timezone.localdate(now, zone)
     plans = (
         TreatmentPlan.objects.filter(
             status=TreatmentPlan.Status.CONFIRMED,
@@ -274,7 +275,7 @@ def questionnaire_due_send(*, now, counts):
         if plan.last_phq9 is None:
             due_on = plan.first_day
         else:
-            due_on = timezone.localdate(plan.last_phq9 + every, Clinic.load().zone)
+            due_on = timezone.localdate(plan.last_phq9 + every, zone)
         if due_on > today:
             continue
         reminder = _claim(
