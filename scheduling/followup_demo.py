@@ -86,18 +86,14 @@ def seed_follow_ups(stdout):
         )
         for sequence, day in enumerate(days, start=1):
             starts = datetime.datetime.combine(day, datetime.time(8), tzinfo=zone)
-            Appointment.objects.create(
+            Appointment.session_of(
+                route=iv,
+                starts_at=starts,
                 patient=patient,
                 plan=plan,
                 sequence=sequence,
-                route=iv,
                 room=room,
                 clinician=nurse,
-                starts_at=starts,
-                ends_at=starts + datetime.timedelta(minutes=iv.session_minutes),
-                preparation_minutes=iv.preparation_minutes,
-                administration_minutes=iv.administration_minutes,
-                monitoring_minutes=iv.monitoring_minutes,
                 status=(
                     Appointment.Status.COMPLETED
                     if sequence <= done
@@ -105,7 +101,7 @@ def seed_follow_ups(stdout):
                 ),
                 cancel_reason="" if sequence <= done else Appointment.CancelReason.PATIENT,
                 booked_by=nurse,
-            )
+            ).save()
         # The baseline a week before the first session, then one score before each session.
         score_days = [days[0] - datetime.timedelta(days=7), *days]
         for code, totals in (("phq9", phq9), ("gad7", gad7)):

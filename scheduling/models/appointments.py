@@ -197,6 +197,22 @@ class Appointment(models.Model):
     def get_absolute_url(self):
         return reverse("scheduling:appointment_detail", args=[self.pk])
 
+    @classmethod
+    def session_of(cls, *, route, starts_at, **fields):
+        """An unsaved treatment session whose parts take the route's current lengths.
+
+        The lengths are copied, so later edits of the route never move a booked session.
+        """
+        return cls(
+            route=route,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(minutes=route.session_minutes),
+            preparation_minutes=route.preparation_minutes,
+            administration_minutes=route.administration_minutes,
+            monitoring_minutes=route.monitoring_minutes,
+            **fields,
+        )
+
     @property
     def administration_starts_at(self):
         return self.starts_at + datetime.timedelta(minutes=self.preparation_minutes)

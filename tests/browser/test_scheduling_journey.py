@@ -31,20 +31,18 @@ def session_checked_in_earlier(patient, room, clinician):
             now.date() - datetime.timedelta(days=1), datetime.time(9), tzinfo=now.tzinfo
         )
     route = Route.objects.get(code="iv")
-    return Appointment.objects.create(
-        patient=patient,
+    appointment = Appointment.session_of(
         route=route,
+        starts_at=start,
+        patient=patient,
         room=room,
         clinician=clinician,
-        starts_at=start,
-        ends_at=start + datetime.timedelta(minutes=route.session_minutes),
-        preparation_minutes=route.preparation_minutes,
-        administration_minutes=route.administration_minutes,
-        monitoring_minutes=route.monitoring_minutes,
         booked_by=clinician,
         status=Appointment.Status.CHECKED_IN,
         checked_in_at=start,
     )
+    appointment.save()
+    return appointment
 
 
 def clock(start, minutes):

@@ -19,23 +19,19 @@ def ended_series(*, last_day, patient=None, completed=6, room=None, clinician=No
     clinician = clinician or clinician_with_hours()
     for sequence in range(1, 7):
         starts = at(last_day - datetime.timedelta(days=6 - sequence), 9)
-        Appointment.objects.create(
+        Appointment.session_of(
+            route=route,
+            starts_at=starts,
             patient=plan.patient,
             plan=plan,
             sequence=sequence,
-            route=route,
             room=room,
             clinician=clinician,
-            starts_at=starts,
-            ends_at=starts + datetime.timedelta(minutes=route.session_minutes),
-            preparation_minutes=route.preparation_minutes,
-            administration_minutes=route.administration_minutes,
-            monitoring_minutes=route.monitoring_minutes,
             status=(
                 Appointment.Status.COMPLETED if sequence <= completed else Appointment.Status.BOOKED
             ),
             booked_by=clinician,
-        )
+        ).save()
     return plan
 
 
