@@ -17,6 +17,9 @@ from tests.scheduling.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# Session, user, permissions, clinic settings and each home-page section: not one per row.
+HOME_PAGE_QUERIES = 19
+
 
 def fill_day(day, count):
     """`count` sessions across several chairs and clinicians on one day."""
@@ -157,3 +160,19 @@ def test_a_date_within_a_few_years_is_shown(client_for, nurse):
         response = client_for(nurse).get(reverse("scheduling:day"), {"date": "2029-06-01"})
 
     assert response.context["day"] == datetime.date(2029, 6, 1)
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_home_page_query_count_does_not_grow_with_todays_sessions(
+    client_for, front_desk, clinic_open, count, django_assert_num_queries
+):
+    monday = next_weekday(0)
+    fill_day(monday, count)
+
+    with time_machine.travel(at(monday, 7), tick=False):
+        client = client_for(front_desk)
+        with django_assert_num_queries(HOME_PAGE_QUERIES):
+            response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert response.content.decode().count("Check in") >= count
