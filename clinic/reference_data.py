@@ -1,11 +1,11 @@
 """Rows every installation needs: the clinic's settings row, the routes, the roles.
 
-A data migration creates them; a post_migrate handler re-creates any that are
-missing (after `flush`, as transactional tests do) and grants permissions
-added since. Both call `ensure_reference_data` with a model registry.
+A data migration creates them from its own frozen copy; a post_migrate handler
+re-creates any that are missing (after `flush`, as transactional tests do) and
+grants permissions added since, from the lists here.
 """
 
-from clinic.roles import CLINIC_PERMISSIONS, SAFETY_PERMISSIONS, grant
+from clinic.roles import CLINIC_PERMISSIONS, grant
 
 # Default session parts per route, in minutes (see DOMAIN.md): preparation,
 # administration, minimum monitoring before discharge. Clinic admins edit them.
@@ -33,15 +33,15 @@ def ensure_reference_data(apps):
         )
     Clinic.objects.get_or_create(pk=1)
     grant(apps, CLINIC_PERMISSIONS)
-    try:
-        apps.get_model("clinic", "SafetyFlag")
-    except LookupError:
-        return  # An earlier migration: granted again by 0004 and after migrate.
-    grant(apps, SAFETY_PERMISSIONS)
 
 
 def ensure_after_migrate(sender, apps=None, **kwargs):
-    # `migrate` passes the migrated state's registry; `flush` passes none.
+    # `migrate` passes the migrated state's registry (without these models after
+    # `migrate clinic zero`); `flush` passes none.
     if apps is None:
         from django.apps import apps
+    try:
+        apps.get_model("clinic", "Route")
+    except LookupError:
+        return
     ensure_reference_data(apps)

@@ -17,11 +17,23 @@ class Role(models.TextChoices):
 CONFIGURATION_MODELS = ["clinic", "route", "room", "openinghours", "closure"]
 
 CLINIC_PERMISSIONS = {
-    Role.FRONT_DESK: ["clinic.view_patient", "clinic.add_patient", "clinic.change_patient"],
-    Role.NURSE: ["clinic.view_patient"],
-    Role.PROVIDER: ["clinic.view_patient"],
+    Role.FRONT_DESK: [
+        "clinic.view_patient",
+        "clinic.add_patient",
+        "clinic.change_patient",
+        "clinic.view_safetyflag",
+    ],
+    Role.NURSE: ["clinic.view_patient", "clinic.view_safetyflag", "clinic.view_outcomemeasure"],
+    Role.PROVIDER: [
+        "clinic.view_patient",
+        "clinic.view_safetyflag",
+        "clinic.acknowledge_safetyflag",
+        "clinic.view_outcomemeasure",
+    ],
     Role.CLINIC_ADMIN: [
         "clinic.view_patient",
+        "clinic.view_safetyflag",
+        "clinic.view_outcomemeasure",
         "clinic.add_patient",
         "clinic.change_patient",
         "clinic.view_historicalpatient",
@@ -36,20 +48,6 @@ CLINIC_PERMISSIONS = {
             if not (model == "clinic" and action in ("add", "delete"))
         ],
     ],
-}
-
-# Urgent safety flags and outcome measures (clinic migration 0004). Kept apart
-# from CLINIC_PERMISSIONS because migration 0002 grants those before these
-# models exist.
-SAFETY_PERMISSIONS = {
-    Role.FRONT_DESK: ["clinic.view_safetyflag"],
-    Role.NURSE: ["clinic.view_safetyflag", "clinic.view_outcomemeasure"],
-    Role.PROVIDER: [
-        "clinic.view_safetyflag",
-        "clinic.acknowledge_safetyflag",
-        "clinic.view_outcomemeasure",
-    ],
-    Role.CLINIC_ADMIN: ["clinic.view_safetyflag", "clinic.view_outcomemeasure"],
 }
 
 

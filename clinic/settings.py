@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "clinic",
     "intake",
     "scheduling",
+    "followups",
 ]
 
 MIDDLEWARE = [

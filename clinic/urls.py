@@ -59,5 +59,6 @@ urlpatterns = [
     path("patients/", include((patient_urls, "clinic"))),
     path("intake/", include("intake.urls")),
     path("scheduling/", include("scheduling.urls")),
+    path("follow-ups/", include("followups.urls")),
     path("admin/", admin.site.urls),
 ]

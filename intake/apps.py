@@ -1,29 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-# What each role may do with intake. Front desk sends links; clinical staff
-# read the answers; only providers decide.
-INTAKE_PERMISSIONS = {
-    "Front desk": ["intake.send_intake_link"],
-    "Nurse": ["intake.view_intake"],
-    "Provider": ["intake.view_intake", "intake.send_intake_link", "intake.clear_intake"],
-    "Clinic admin": [
-        "intake.view_intake",
-        "intake.send_intake_link",
-        "intake.view_consentdocument",
-        "intake.add_consentdocument",
-        "intake.change_consentdocument",
-    ],
-}
-
-
-def ensure_after_migrate(sender, apps=None, **kwargs):
-    from intake.reference_data import ensure_reference_data
-
-    if apps is None:
-        from django.apps import apps
-    ensure_reference_data(apps)
-
 
 class IntakeConfig(AppConfig):
     name = "intake"
@@ -35,6 +12,7 @@ class IntakeConfig(AppConfig):
         from clinic.panels import register_home_panel, register_patient_panel
         from intake.demo import seed_intakes
         from intake.panels import home_review_panel, patient_intake_panel
+        from intake.reference_data import ensure_after_migrate
 
         register_patient_panel(patient_intake_panel)
         register_home_panel(home_review_panel)

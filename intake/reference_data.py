@@ -2,6 +2,21 @@
 
 from clinic.roles import grant
 
+# What each role may do with intake. Front desk sends links; clinical staff
+# read the answers; only providers decide.
+INTAKE_PERMISSIONS = {
+    "Front desk": ["intake.send_intake_link"],
+    "Nurse": ["intake.view_intake"],
+    "Provider": ["intake.view_intake", "intake.send_intake_link", "intake.clear_intake"],
+    "Clinic admin": [
+        "intake.view_intake",
+        "intake.send_intake_link",
+        "intake.view_consentdocument",
+        "intake.add_consentdocument",
+        "intake.change_consentdocument",
+    ],
+}
+
 DEFAULT_CONSENT_TITLE = "Consent to ketamine treatment"
 DEFAULT_CONSENT_BODY = """\
 This clinic offers ketamine treatment for depression and related conditions. A provider will \
@@ -24,11 +39,21 @@ The clinic's administrator replaces this text with the clinic's own consent docu
 
 
 def ensure_reference_data(apps):
-    from intake.apps import INTAKE_PERMISSIONS
-
     grant(apps, INTAKE_PERMISSIONS)
     ConsentDocument = apps.get_model("intake", "ConsentDocument")
     if not ConsentDocument.objects.exists():
         ConsentDocument.objects.create(
             version=1, title=DEFAULT_CONSENT_TITLE, body=DEFAULT_CONSENT_BODY
         )
+
+
+def ensure_after_migrate(sender, apps=None, **kwargs):
+    # `migrate` passes the migrated state's registry (without these models after
+    # `migrate intake zero`); `flush` passes none.
+    if apps is None:
+        from django.apps import apps
+    try:
+        apps.get_model("intake", "ConsentDocument")
+    except LookupError:
+        return
+    ensure_reference_data(apps)

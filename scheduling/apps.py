@@ -7,12 +7,7 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self):
-        from scheduling import (  # noqa: F401 - they register themselves
-            demo,
-            followup_demo,
-            followup_panels,
-            panels,
-        )
+        from scheduling import demo, panels  # noqa: F401 - they register themselves
         from scheduling.reference_data import ensure_after_migrate
 
         post_migrate.connect(ensure_after_migrate, sender=self)

@@ -65,35 +65,6 @@ SCHEDULING_PERMISSIONS = {
 }
 
 
-# Follow-ups, reminders and outcome measures (migration 0004). Kept apart from
-# SCHEDULING_PERMISSIONS because migration 0002 grants those before these models exist.
-_FOLLOW_UP_WORK = [
-    *_crud("followup", ("view", "add", "change")),
-    "scheduling.send_questionnaire_link",
-    "scheduling.view_reminder",
-    *_crud("reminderpreference", ("view", "change")),
-]
-FOLLOW_UP_PERMISSIONS = {
-    Role.FRONT_DESK: _FOLLOW_UP_WORK,
-    Role.NURSE: [*_FOLLOW_UP_WORK, "clinic.add_outcomemeasure"],
-    Role.PROVIDER: [
-        *_FOLLOW_UP_WORK,
-        "clinic.add_outcomemeasure",
-        "scheduling.view_clinic_report",
-    ],
-    Role.CLINIC_ADMIN: [
-        "scheduling.view_followup",
-        "scheduling.view_reminder",
-        "scheduling.view_reminderpreference",
-        "scheduling.view_clinic_report",
-    ],
-}
-
-
-def ensure_follow_up_permissions(apps):
-    grant(apps, FOLLOW_UP_PERMISSIONS)
-
-
 def ensure_reference_data(apps):
     Protocol = apps.get_model("scheduling", "Protocol")
     Route = apps.get_model("clinic", "Route")
@@ -114,7 +85,12 @@ def ensure_reference_data(apps):
 
 
 def ensure_after_migrate(sender, apps=None, **kwargs):
+    # `migrate` passes the migrated state's registry (without these models after
+    # `migrate scheduling zero`); `flush` passes none.
     if apps is None:
         from django.apps import apps
+    try:
+        apps.get_model("scheduling", "Protocol")
+    except LookupError:
+        return
     ensure_reference_data(apps)
-    ensure_follow_up_permissions(apps)

@@ -4,13 +4,6 @@ from scheduling.models.appointments import (
     DoseUnit,
     TreatmentPlan,
 )
-from scheduling.models.followups import (
-    FollowUp,
-    FollowUpKind,
-    Reminder,
-    ReminderKind,
-    ReminderPreference,
-)
 from scheduling.models.protocols import Protocol, ProtocolVersion
 from scheduling.models.records import Amendment, Observation, SessionRecord
 from scheduling.models.rems import RemsEnrollment
@@ -22,11 +15,6 @@ from scheduling.models.resources import (
 )
 
 __all__ = [
-    "FollowUp",
-    "FollowUpKind",
-    "Reminder",
-    "ReminderKind",
-    "ReminderPreference",
     "Amendment",
     "Observation",
     "SessionRecord",

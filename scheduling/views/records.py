@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from scheduling.followups import series_follow_ups_create
+from scheduling.hooks import session_signed
 from scheduling.models import Appointment, Observation, SessionRecord
 from scheduling.record_forms import (
     AmendmentForm,
@@ -98,9 +98,7 @@ def _apply(request, record, action):
         return form
     if action == "sign":
         record.sign(by=user)
-        if record.appointment.plan_id:
-            # The last session of a series: its follow-ups appear now, not at the next scan.
-            series_follow_ups_create(plan=record.appointment.plan)
+        session_signed(record=record)
         return None
     raise PermissionDenied
 

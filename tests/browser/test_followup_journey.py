@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import LinkPurpose, OutcomeMeasure, PatientLink
-from scheduling.models import FollowUp
+from followups.models import FollowUp
 from tests.browser.conftest import accessibility_violations, log_in, screenshot
 from tests.factories import PatientFactory
 from tests.scheduling.factories import chair_for, cleared_patient, clinician_with_hours, open_clinic
@@ -53,7 +53,7 @@ def test_a_patient_answers_the_questionnaires_on_a_phone(phone_page):
     patient = PatientFactory(legal_first_name="Alex")
     _, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.QUESTIONNAIRE)
 
-    page.goto(reverse("scheduling:questionnaire_start", args=[token]))
+    page.goto(reverse("followups:questionnaire_start", args=[token]))
     assert token not in page.url
     for number in range(1, 10):
         page.get_by_role("group", name=f"{number}.").get_by_label("Several days").check()

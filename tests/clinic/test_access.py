@@ -14,7 +14,7 @@ from tests.urls import named_url_patterns
 
 def collect_rules():
     rules = {}
-    for app in ["clinic", "intake", "scheduling"]:
+    for app in ["clinic", "intake", "scheduling", "followups"]:
         try:
             module = importlib.import_module(f"tests.{app}.access")
         except ModuleNotFoundError:

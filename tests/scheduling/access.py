@@ -64,37 +64,7 @@ def feed_token():
     return {"token": CalendarFeed.objects.create(clinician=UserFactory()).token}
 
 
-def follow_up_pk():
-    from scheduling.models import FollowUp
-
-    patient = cleared_patient("iv")
-    today = timezone.localdate()
-    return {
-        "pk": FollowUp.objects.create(
-            patient=patient, kind="post_series", due_from=today, due_by=today
-        ).pk
-    }
-
-
-def measure_kwargs():
-    return {"patient_pk": cleared_patient("iv").pk, "instrument": "phq9"}
-
-
-def questionnaire_token():
-    from clinic.models import LinkPurpose, PatientLink
-
-    _, token = PatientLink.issue(patient=PatientFactory(), purpose=LinkPurpose.QUESTIONNAIRE)
-    return {"token": token}
-
-
-def opt_out_token():
-    from scheduling.reminders import opt_out_token as make_token
-
-    return {"token": make_token(PatientFactory())}
-
-
 BOOKERS = ("front_desk", "provider")
-FOLLOW_UP_STAFF = ("front_desk", "nurse", "provider")
 STAFF = ("front_desk", "nurse", "provider", "clinic_admin")
 
 ACCESS = {
@@ -127,33 +97,6 @@ ACCESS = {
     "scheduling:rems_due": Rule(roles=only("nurse", "provider", "clinic_admin")),
     # The secret address is the credential; calendar apps cannot log in.
     "scheduling:clinician_feed": Rule(anonymous=200, roles=everyone(200), kwargs=feed_token),
-    # Follow-ups, outcomes, reminders, exports.
-    "scheduling:worklist": Rule(),
-    "scheduling:follow_up_create": Rule(roles=only(*FOLLOW_UP_STAFF), kwargs=patient_pk),
-    "scheduling:follow_up_book": Rule(roles=only(*FOLLOW_UP_STAFF), kwargs=follow_up_pk),
-    "scheduling:follow_up_close": Rule(
-        roles=only(*FOLLOW_UP_STAFF, status=405), kwargs=follow_up_pk
-    ),
-    "scheduling:measure_create": Rule(roles=only("nurse", "provider"), kwargs=measure_kwargs),
-    "scheduling:questionnaire_send": Rule(
-        roles=only(*FOLLOW_UP_STAFF, status=405), kwargs=patient_pk
-    ),
-    "scheduling:reminders_toggle": Rule(
-        roles=only(*FOLLOW_UP_STAFF, status=405), kwargs=patient_pk
-    ),
-    "scheduling:patient_export": Rule(
-        roles=only("nurse", "provider", "clinic_admin"), kwargs=patient_pk
-    ),
-    "scheduling:clinic_report": Rule(roles=only("provider", "clinic_admin")),
-    "scheduling:clinic_report_csv": Rule(roles=only("provider", "clinic_admin")),
-    # Patient pages: the token is swapped for a session and a token-free redirect; without
-    # that session the questionnaire answers with the friendly "link does not work" page.
-    "scheduling:questionnaire_start": Rule(
-        anonymous=302, roles=everyone(302), kwargs=questionnaire_token
-    ),
-    "scheduling:questionnaire": Rule(anonymous=404, roles=everyone(404)),
-    "scheduling:questionnaire_done": Rule(anonymous=404, roles=everyone(404)),
-    "scheduling:reminders_opt_out": Rule(anonymous=200, roles=everyone(200), kwargs=opt_out_token),
 }
 
 __all__ = ["PatientFactory", "STAFF"]

@@ -31,8 +31,8 @@ def test_seed_demo_adds_scheduling_data_once(settings):
 
 def test_the_demo_worklist_has_due_and_overdue_follow_ups_and_a_response(settings):
     from clinic.models import Patient
-    from scheduling.followup_panels import patient_chart
-    from scheduling.worklist import worklist_build
+    from followups.panels import patient_chart
+    from followups.worklist import worklist_build
 
     settings.DEBUG = True
 

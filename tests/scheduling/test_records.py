@@ -527,23 +527,6 @@ def test_an_unsigned_record_takes_no_amendment(nurse, session):
     assert not record.amendments.exists()
 
 
-def test_the_migration_keeps_existing_high_readings_held(session):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    record = SessionRecord.objects.create(
-        appointment=session, systolic=150, diastolic=95, vitals_at=moment(9, 5)
-    )
-    migration = import_module("scheduling.migrations.0005_sticky_dosing_hold")
-
-    migration.raise_existing_holds(apps, None)
-
-    record.refresh_from_db()
-    assert record.dosing_held
-    assert (record.hold_systolic, record.hold_diastolic) == (150, 95)
-
-
 def test_two_nurses_starting_the_same_record_at_once_get_a_message_not_an_error(
     client_for, nurse, session, monkeypatch
 ):

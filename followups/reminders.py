@@ -1,0 +1,310 @@
+"""Reminder emails to patients, sent by the background worker (followups.tasks).
+
+At most once: each reminder is a row, unique per (appointment or follow-up or
+day, kind) (session reminders also per the start time they were for), created
+and committed *before* the email is sent. A second worker, a second run, or a
+restart after a crash cannot claim it again. If the worker
+dies between claiming and sending, the row stays `claimed`; staff see it on the
+patient page rather than the patient getting the email twice.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.instruments import InstrumentCode
+from clinic.models import Clinic, LinkPurpose, OutcomeMeasure, PatientLink, Route
+from followups.models import FollowUp, Reminder, ReminderKind, ReminderPreference
+from followups.questionnaires import questionnaire_email
+from scheduling.models import Appointment, TreatmentPlan
+
+logger = logging.getLogger(__name__)
+OPT_OUT_SALT = "followups.reminders.opt-out"
+FOLLOW_UP_NOTICE_DAYS = 2
+RECENT_QUESTIONNAIRE_DAYS = 3
+IN_TREATMENT_DAYS = 90
+
+
+def opt_out_token(patient) -> str:
+    """A signed token naming only the patient's internal id: no details, no expiry."""
+    return signing.dumps(patient.pk, salt=OPT_OUT_SALT)
+
+
+def patient_for_opt_out_token(token):
+    from clinic.models import Patient
+
+    try:
+        pk = signing.loads(token, salt=OPT_OUT_SALT)
+    except signing.BadSignature:
+        return None
+    return Patient.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def opt_out_url(patient, site_url=None) -> str:
+    base = (site_url or settings.SITE_URL).rstrip("/")
+    return base + reverse("followups:reminders_opt_out", args=[opt_out_token(patient)])
+
+
+def reminders_set(*, patient, enabled: bool, by_patient: bool = False) -> ReminderPreference:
+    preference, _ = ReminderPreference.objects.get_or_create(patient=patient)
+    preference.email_reminders = enabled
+    preference.changed_by_patient = by_patient
+    preference.save()
+    return preference
+
+
+def _claim(
+    *,
+    patient,
+    kind,
+    appointment=None,
+    follow_up=None,
+    due_on=None,
+    for_starts_at=None,
+    covered=False,
+):
+    """The new reminder row, committed; None if this reminder was claimed before.
+
+    `covered`: the email this reminder would send has just gone out for another reason.
+    """
+    opted_out = ReminderPreference.objects.filter(patient=patient, email_reminders=False).exists()
+    if opted_out or not patient.email:
+        status = Reminder.Status.SKIPPED
+    elif covered:
+        status = Reminder.Status.COVERED
+    else:
+        status = Reminder.Status.CLAIMED
+    try:
+        with transaction.atomic():
+            return Reminder.objects.create(
+                patient=patient,
+                kind=kind,
+                appointment=appointment,
+                follow_up=follow_up,
+                due_on=due_on,
+                for_starts_at=for_starts_at,
+                status=status,
+                error="" if patient.email else "No email address.",
+            )
+    except IntegrityError:
+        return None
+
+
+def _deliver(reminder, compose):
+    """Send a claimed reminder and confirm it; a failure is recorded, never retried."""
+    if reminder.status != Reminder.Status.CLAIMED:
+        return False
+    try:
+        subject, body = compose()
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reminder.patient.email])
+    except Exception as error:
+        logger.warning("Reminder %s could not be sent: %s", reminder.pk, type(error).__name__)
+        reminder.status = Reminder.Status.FAILED
+        reminder.error = type(error).__name__
+        reminder.save(update_fields=["status", "error"])
+        return False
+    reminder.status = Reminder.Status.SENT
+    reminder.sent_at = timezone.now()
+    reminder.save(update_fields=["status", "sent_at"])
+    return True
+
+
+def _preparation_rules(route_id):
+    if route_id == Route.Code.INTRANASAL:
+        return "Please have no food for 2 hours and nothing to drink for 30 minutes before."
+    return "Please have no food for 2 hours before."
+
+
+def _session_email(appointment):
+    clinic = Clinic.load()
+    local = timezone.localtime(appointment.starts_at, clinic.zone)
+    # Subjects name neither a condition, a treatment, nor the clinic (whose name may say both).
+    subject = f"Reminder: your appointment on {local:%a %b} {local.day} at {local:%-I:%M %p}"
+    body = render_to_string(
+        "followups/email/session_reminder.txt",
+        {
+            "patient": appointment.patient,
+            "clinic": clinic,
+            "starts_at": local,
+            "preparation": _preparation_rules(appointment.route_id),
+            "opt_out_url": opt_out_url(appointment.patient),
+        },
+    )
+    return subject, body
+
+
+def _follow_up_email(follow_up):
+    clinic = Clinic.load()
+    body = render_to_string(
+        "followups/email/follow_up_due.txt",
+        {
+            "patient": follow_up.patient,
+            "clinic": clinic,
+            "follow_up": follow_up,
+            "opt_out_url": opt_out_url(follow_up.patient),
+        },
+    )
+    return "Time to book your follow-up appointment", body
+
+
+def _questionnaire_link_recent(patient, now):
+    """A usable questionnaire link went out in the last few days (this scan included).
+
+    Issuing another would revoke it, so the email already sent would carry a dead link.
+    """
+    return (
+        PatientLink.objects.usable(now)
+        .filter(
+            patient=patient,
+            purpose=LinkPurpose.QUESTIONNAIRE,
+            created_at__gte=now - datetime.timedelta(days=RECENT_QUESTIONNAIRE_DAYS),
+        )
+        .exists()
+    )
+
+
+def _questionnaire_compose(patient):
+    def compose():
+        link, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.QUESTIONNAIRE)
+        return questionnaire_email(patient=patient, token=token, expires_at=link.expires_at)
+
+    return compose
+
+
+def _send(counts, reminder, compose):
+    if reminder is not None and _deliver(reminder, compose):
+        label = str(ReminderKind(reminder.kind).label)
+        counts[label] = counts.get(label, 0) + 1
+
+
+def session_reminders_send(*, now, counts):
+    """48 h and 24 h before each session's time; a moved session gets them for its new time."""
+    sent_for_this_time = Reminder.objects.filter(
+        appointment=OuterRef("pk"), for_starts_at=OuterRef("starts_at")
+    )
+    for kind, hours in ((ReminderKind.SESSION_24H, 24), (ReminderKind.SESSION_48H, 48)):
+        window_start = now + datetime.timedelta(hours=hours - 24)
+        due = (
+            Appointment.objects.sessions()
+            .filter(status=Appointment.Status.BOOKED)
+            .filter(
+                starts_at__gt=window_start, starts_at__lte=now + datetime.timedelta(hours=hours)
+            )
+            .exclude(Exists(sent_for_this_time.filter(kind=kind)))
+            .select_related("patient")
+        )
+        for appointment in due:
+            reminder = _claim(
+                patient=appointment.patient,
+                kind=kind,
+                appointment=appointment,
+                for_starts_at=appointment.starts_at,
+            )
+            _send(counts, reminder, lambda a=appointment: _session_email(a))
+
+
+def questionnaire_before_session_send(*, now, counts):
+    kind = ReminderKind.QUESTIONNAIRE_BEFORE_SESSION
+    recent = OutcomeMeasure.objects.filter(
+        patient=OuterRef("patient"),
+        taken_at__gte=now - datetime.timedelta(days=RECENT_QUESTIONNAIRE_DAYS),
+    )
+    due = (
+        Appointment.objects.sessions()
+        .filter(
+            status=Appointment.Status.BOOKED,
+            starts_at__gt=now,
+            starts_at__lte=now + datetime.timedelta(hours=48),
+            plan__protocol_version__questionnaire_before_session=True,
+        )
+        .exclude(reminders__kind=kind)
+        .exclude(Exists(recent))
+        .select_related("patient")
+    )
+    for appointment in due:
+        reminder = _claim(
+            patient=appointment.patient,
+            kind=kind,
+            appointment=appointment,
+            covered=_questionnaire_link_recent(appointment.patient, now),
+        )
+        _send(counts, reminder, _questionnaire_compose(appointment.patient))
+
+
+def questionnaire_due_send(*, now, counts):
+    """Every N days (the protocol's cadence) while in treatment, counted from the last PHQ-9."""
+    kind = ReminderKind.QUESTIONNAIRE_DUE
+    zone = Clinic.load().zone
+    today = timezone.localdate(now, zone)
+    plans = (
+        TreatmentPlan.objects.filter(
+            status=TreatmentPlan.Status.CONFIRMED,
+            protocol_version__questionnaire_every_days__gt=0,
+            appointments__starts_at__gte=now - datetime.timedelta(days=IN_TREATMENT_DAYS),
+        )
+        .annotate(
+            last_phq9=Max(
+                "patient__measures__taken_at",
+                filter=Q(patient__measures__instrument=InstrumentCode.PHQ9),
+            )
+        )
+        .select_related("patient", "protocol_version")
+        .distinct()
+        .order_by("patient_id", "-created_at")
+    )
+    seen = set()
+    for plan in plans:
+        if plan.patient_id in seen:
+            continue
+        seen.add(plan.patient_id)
+        every = datetime.timedelta(days=plan.protocol_version.questionnaire_every_days)
+        if plan.last_phq9 is None:
+            due_on = plan.first_day
+        else:
+            due_on = timezone.localdate(plan.last_phq9 + every, zone)
+        if due_on > today:
+            continue
+        reminder = _claim(
+            patient=plan.patient,
+            kind=kind,
+            due_on=due_on,
+            covered=_questionnaire_link_recent(plan.patient, now),
+        )
+        _send(counts, reminder, _questionnaire_compose(plan.patient))
+
+
+def follow_up_reminders_send(*, now, counts):
+    kind = ReminderKind.FOLLOW_UP_DUE
+    today = timezone.localdate(now, Clinic.load().zone)
+    due = (
+        FollowUp.objects.open()
+        .not_booked()
+        .filter(
+            due_from__lte=today + datetime.timedelta(days=FOLLOW_UP_NOTICE_DAYS),
+            due_by__gte=today,
+        )
+        .exclude(reminders__kind=kind)
+        .select_related("patient")
+    )
+    for follow_up in due:
+        reminder = _claim(patient=follow_up.patient, kind=kind, follow_up=follow_up)
+        _send(counts, reminder, lambda f=follow_up: _follow_up_email(f))
+
+
+def reminders_send_due(*, now=None) -> dict:
+    """Claim and send every reminder due now; returns how many of each kind went out."""
+    now = now or timezone.now()
+    counts = {}
+    session_reminders_send(now=now, counts=counts)
+    questionnaire_before_session_send(now=now, counts=counts)
+    questionnaire_due_send(now=now, counts=counts)
+    follow_up_reminders_send(now=now, counts=counts)
+    return counts

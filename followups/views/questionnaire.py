@@ -1,0 +1,114 @@
+"""Pages a patient opens from a questionnaire or reminder email; no account, no staff menu."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from clinic.instruments import INSTRUMENTS, phq9_self_harm_risk
+from clinic.link_sessions import LinkUnavailable, link_open, links_held
+from clinic.models import LinkPurpose
+from followups.forms import MeasureForm
+from followups.questionnaires import questionnaire_answer, questionnaire_remaining
+from followups.reminders import patient_for_opt_out_token, reminders_set
+
+SESSION_KEY = "questionnaire_link_id"
+CRISIS_KEY = "questionnaire_crisis"
+
+
+def link_unavailable(request, status=404):
+    """One page for unknown, expired, revoked and used links, so none can be told apart."""
+    return render(request, "followups/patient/link_unavailable.html", status=status)
+
+
+def questionnaire_page(view):
+    @login_not_required
+    @never_cache
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        held = links_held(request, purpose=LinkPurpose.QUESTIONNAIRE, session_key=SESSION_KEY)
+        link = held.select_related("patient").first()
+        if link is None:
+            return link_unavailable(request)
+        request.link = link
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_not_required
+@never_cache
+def questionnaire_start(request, token):
+    """Exchange the token for a session, then continue on a URL that carries no token."""
+    try:
+        link = link_open(request, token, purpose=LinkPurpose.QUESTIONNAIRE, session_key=SESSION_KEY)
+    except LinkUnavailable as refusal:
+        return link_unavailable(request, status=refusal.status)
+    request.session[CRISIS_KEY] = False
+    link.mark_opened()
+    return redirect("followups:questionnaire")
+
+
+@questionnaire_page
+def questionnaire(request):
+    link = request.link
+    remaining = questionnaire_remaining(link)
+    if not remaining:
+        return redirect("followups:questionnaire_done")
+    code = remaining[0]
+    if request.method == "POST" and request.POST.get("instrument") != code:
+        # A page posted twice or after going back: its answers are not for the one due now.
+        return redirect("followups:questionnaire")
+    form = MeasureForm(request.POST if request.method == "POST" else None, instrument_code=code)
+    if request.method == "POST" and form.is_valid():
+        measure = questionnaire_answer(
+            link=link,
+            instrument_code=code,
+            answers=form.answers(),
+            difficulty=form.cleaned_data["difficulty"],
+        )
+        if measure is None:
+            return redirect("followups:questionnaire")
+        if code == "phq9" and phq9_self_harm_risk(form.answers()):
+            request.session[CRISIS_KEY] = True
+        if len(remaining) == 1:
+            return redirect("followups:questionnaire_done")
+        return redirect("followups:questionnaire")
+    return render(
+        request,
+        "followups/patient/questionnaire.html",
+        {
+            "form": form,
+            "instrument": INSTRUMENTS[code],
+            "number": 3 - len(remaining),
+            "count": 2,
+            "crisis": request.session.get(CRISIS_KEY, False),
+        },
+    )
+
+
+@login_not_required
+@never_cache
+def questionnaire_done(request):
+    if not isinstance(request.session.get(SESSION_KEY), int):
+        return link_unavailable(request)
+    return render(
+        request,
+        "followups/patient/questionnaire_done.html",
+        {"crisis": request.session.get(CRISIS_KEY, False)},
+    )
+
+
+@login_not_required
+@never_cache
+def reminders_opt_out(request, token):
+    """Asks first (GET), acts on the button (POST): mail scanners open links, people press."""
+    patient = patient_for_opt_out_token(token)
+    if patient is None:
+        return link_unavailable(request)
+    done = False
+    if request.method == "POST":
+        reminders_set(patient=patient, enabled=False, by_patient=True)
+        done = True
+    return render(request, "followups/patient/opt_out.html", {"done": done})

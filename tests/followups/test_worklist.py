@@ -1,0 +1,181 @@
+"""Worklist classification at its boundaries, on a frozen clinic day."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from clinic.models import LinkPurpose, PatientLink
+from followups.worklist import worklist_build
+from scheduling.models import Appointment
+from tests.factories import PatientFactory, UserFactory
+from tests.followups.factories import ended_series, follow_up
+from tests.scheduling.factories import at, book, cleared_patient
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 3, 11)  # a Wednesday
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_day():
+    with time_machine.travel(datetime.datetime(2026, 3, 11, 17, 0, tzinfo=datetime.UTC)):
+        yield
+
+
+@pytest.fixture
+def someone(db):
+    return PatientFactory()
+
+
+def test_a_follow_up_whose_window_opens_in_six_days_is_due_this_week(someone):
+    due = follow_up(patient=someone, due_from=TODAY + 6 * DAY)
+    follow_up(patient=someone, due_from=TODAY + 7 * DAY)
+
+    assert worklist_build(today=TODAY).due == [due]
+
+
+def test_a_follow_up_is_overdue_the_day_after_its_window_closes(someone):
+    late = follow_up(patient=someone, due_from=TODAY - 7 * DAY, due_by=TODAY - DAY)
+    last_day = follow_up(patient=someone, due_from=TODAY - 6 * DAY, due_by=TODAY)
+
+    worklist = worklist_build(today=TODAY)
+
+    assert worklist.overdue == [late]
+    assert worklist.due == [last_day]
+
+
+def test_a_follow_up_booked_after_its_window_is_still_overdue(chair, monitor, iv_patient):
+    late = follow_up(patient=iv_patient, due_from=TODAY - 7 * DAY, due_by=TODAY - DAY)
+    late.appointment = book(
+        patient=iv_patient, room=chair, clinician=monitor, starts_at=at(TODAY + 2 * DAY, 9)
+    )
+    late.save()
+
+    assert worklist_build(today=TODAY).overdue == [late]
+
+
+def test_a_booked_follow_up_is_not_due(chair, monitor, iv_patient):
+    booked = follow_up(patient=iv_patient, due_from=TODAY)
+    booked.appointment = book(
+        patient=iv_patient, room=chair, clinician=monitor, starts_at=at(TODAY + DAY, 9)
+    )
+    booked.save()
+
+    assert worklist_build(today=TODAY).due == []
+
+
+def test_a_done_follow_up_is_not_overdue(someone):
+    done = follow_up(patient=someone, due_from=TODAY - 9 * DAY, due_by=TODAY - 2 * DAY)
+    done.complete()
+
+    assert worklist_build(today=TODAY).overdue == []
+
+
+def test_a_follow_up_whose_visit_was_a_no_show_is_missed(chair, monitor, iv_patient):
+    missed = follow_up(patient=iv_patient, due_from=TODAY - 2 * DAY)
+    missed.appointment = book(
+        patient=iv_patient, room=chair, clinician=monitor, starts_at=at(TODAY + DAY, 9)
+    )
+    missed.save()
+    missed.appointment.mark_no_show()
+
+    worklist = worklist_build(today=TODAY)
+
+    assert worklist.missed == [missed]
+    assert worklist.overdue == [] and worklist.due == []
+
+
+def test_a_patient_in_a_series_with_nothing_booked_has_no_next_appointment(clinic_open):
+    stalled = ended_series(last_day=TODAY - 3 * DAY, completed=3)
+    Appointment.objects.filter(plan=stalled, status="booked").update(status="cancelled")
+    finished = ended_series(last_day=TODAY - 3 * DAY, completed=6)
+
+    plans = worklist_build(today=TODAY).no_next_appointment
+
+    assert plans == [stalled]
+    assert finished not in plans
+
+
+def test_a_booked_follow_up_does_not_hide_an_unfinished_series(clinic_open):
+    stalled = ended_series(last_day=TODAY - 3 * DAY, completed=3)
+    Appointment.objects.filter(plan=stalled, status="booked").update(status="cancelled")
+    next_session = Appointment.objects.filter(plan=stalled, sequence=6).get()
+    check_in = Appointment.objects.create(
+        patient=stalled.patient,
+        kind=Appointment.Kind.FOLLOW_UP,
+        route=next_session.route,
+        room=next_session.room,
+        clinician=next_session.clinician,
+        starts_at=at(TODAY + DAY, 9),
+        ends_at=at(TODAY + DAY, 9) + datetime.timedelta(minutes=15),
+        preparation_minutes=0,
+        administration_minutes=15,
+        monitoring_minutes=0,
+        booked_by=next_session.clinician,
+    )
+    unfinished = worklist_build(today=TODAY).no_next_appointment
+    check_in.kind = Appointment.Kind.SESSION
+    check_in.save()
+
+    assert unfinished == [stalled]
+    assert worklist_build(today=TODAY).no_next_appointment == []
+
+
+def test_a_questionnaire_link_not_answered_is_listed_until_it_is(someone):
+    link, _ = PatientLink.issue(patient=someone, purpose=LinkPurpose.QUESTIONNAIRE)
+
+    assert worklist_build(today=TODAY).questionnaires == [link]
+    link.revoke()
+    assert worklist_build(today=TODAY).questionnaires == []
+
+
+def test_the_worklist_can_show_one_providers_patients(someone, provider):
+    other = UserFactory(role="Provider")
+    mine = follow_up(patient=someone, due_from=TODAY, provider=provider)
+    follow_up(patient=someone, due_from=TODAY, provider=other)
+
+    assert worklist_build(today=TODAY, provider=provider).due == [mine]
+
+
+def test_the_worklist_page_filters_by_provider(client_for, front_desk, provider, someone):
+    follow_up(patient=someone, due_from=TODAY, provider=UserFactory(role="Provider"))
+
+    response = client_for(front_desk).get(
+        reverse("followups:worklist") + f"?provider={provider.pk}"
+    )
+
+    assert response.context["provider"] == provider
+    assert response.context["worklist"].due == []
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_worklist_query_count_does_not_grow(
+    client_for, nurse, provider, clinic_open, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        patient = cleared_patient("iv")
+        follow_up(patient=patient, due_from=TODAY + (n % 3) * DAY, provider=provider)
+        follow_up(patient=patient, due_from=TODAY - 9 * DAY, due_by=TODAY - 3 * DAY)
+        PatientLink.issue(patient=patient, purpose=LinkPurpose.QUESTIONNAIRE)
+    client = client_for(nurse)
+    client.get(reverse("followups:worklist"))
+
+    with django_assert_num_queries(16):
+        response = client.get(reverse("followups:worklist"))
+
+    assert len(response.context["worklist"].overdue) == rows
+
+
+def test_the_home_page_counts_the_worklist(client_for, front_desk, someone):
+    follow_up(patient=someone, due_from=TODAY - 9 * DAY, due_by=TODAY - 3 * DAY)
+    follow_up(patient=someone, due_from=TODAY)
+
+    response = client_for(front_desk).get(reverse("home"))
+
+    panel = next(p for p in response.context["panels"] if p.title == "Worklist")
+    assert panel.context["counts"]["overdue"] == 1
+    assert panel.context["counts"]["due"] == 1
+    assert "Overdue follow-ups" in response.text
