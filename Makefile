@@ -42,6 +42,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 ## Django's deployment checklist with production-like settings.
 check-deploy: setup

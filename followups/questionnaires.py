@@ -10,6 +10,8 @@ from django.utils import timezone
 from clinic.flags import self_harm_flag_raise
 from clinic.instruments import InstrumentCode, phq9_self_harm_risk
 from clinic.models import Clinic, LinkPurpose, MeasureSource, OutcomeMeasure, PatientLink
+from followups.models import Reminder, ReminderKind
+from followups.preferences import opt_out_url
 
 QUESTIONNAIRE_ORDER = [InstrumentCode.PHQ9, InstrumentCode.GAD7]
 SELF_HARM_REASON = (
@@ -49,8 +51,6 @@ def questionnaire_link_url(token: str, site_url: str | None = None) -> str:
 
 def questionnaire_email(*, patient, token, expires_at, site_url=None):
     """Subject and body of the email carrying a questionnaire link."""
-    from followups.reminders import opt_out_url
-
     clinic = Clinic.load()
     body = render_to_string(
         "followups/email/questionnaire.txt",
@@ -67,8 +67,6 @@ def questionnaire_email(*, patient, token, expires_at, site_url=None):
 
 def questionnaire_link_send(*, patient, site_url: str, issued_by) -> PatientLink:
     """Issue a fresh link (the old one stops working) and email it once the transaction commits."""
-    from followups.models import Reminder, ReminderKind
-
     if not patient.email:
         raise NoEmailAddress
     with transaction.atomic():

@@ -12,53 +12,23 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from clinic.instruments import InstrumentCode
 from clinic.models import Clinic, LinkPurpose, OutcomeMeasure, PatientLink, Route
 from followups.models import FollowUp, Reminder, ReminderKind, ReminderPreference
+from followups.preferences import opt_out_url
 from followups.questionnaires import questionnaire_email
 from scheduling.models import Appointment, TreatmentPlan
 
 logger = logging.getLogger(__name__)
-OPT_OUT_SALT = "followups.reminders.opt-out"
 FOLLOW_UP_NOTICE_DAYS = 2
 RECENT_QUESTIONNAIRE_DAYS = 3
 IN_TREATMENT_DAYS = 90
-
-
-def opt_out_token(patient) -> str:
-    """A signed token naming only the patient's internal id: no details, no expiry."""
-    return signing.dumps(patient.pk, salt=OPT_OUT_SALT)
-
-
-def patient_for_opt_out_token(token):
-    from clinic.models import Patient
-
-    try:
-        pk = signing.loads(token, salt=OPT_OUT_SALT)
-    except signing.BadSignature:
-        return None
-    return Patient.objects.filter(pk=pk).first() if isinstance(pk, int) else None
-
-
-def opt_out_url(patient, site_url=None) -> str:
-    base = (site_url or settings.SITE_URL).rstrip("/")
-    return base + reverse("followups:reminders_opt_out", args=[opt_out_token(patient)])
-
-
-def reminders_set(*, patient, enabled: bool, by_patient: bool = False) -> ReminderPreference:
-    preference, _ = ReminderPreference.objects.get_or_create(patient=patient)
-    preference.email_reminders = enabled
-    preference.changed_by_patient = by_patient
-    preference.save()
-    return preference
 
 
 def _claim(

@@ -12,8 +12,8 @@ from clinic.instruments import INSTRUMENTS
 from clinic.models import MeasureSource, Patient
 from followups import exports
 from followups.forms import MeasureForm
+from followups.preferences import reminders_set
 from followups.questionnaires import NoEmailAddress, measure_record, questionnaire_link_send
-from followups.reminders import reminders_set
 
 
 @permission_required("clinic.add_outcomemeasure", raise_exception=True)

@@ -10,8 +10,8 @@ from clinic.instruments import INSTRUMENTS, phq9_self_harm_risk
 from clinic.link_sessions import LinkUnavailable, link_open, links_held
 from clinic.models import LinkPurpose
 from followups.forms import MeasureForm
+from followups.preferences import patient_for_opt_out_token, reminders_set
 from followups.questionnaires import questionnaire_answer, questionnaire_remaining
-from followups.reminders import patient_for_opt_out_token, reminders_set
 
 SESSION_KEY = "questionnaire_link_id"
 CRISIS_KEY = "questionnaire_crisis"

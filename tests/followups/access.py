@@ -33,7 +33,7 @@ def questionnaire_token():
 
 
 def opt_out_token():
-    from followups.reminders import opt_out_token as make_token
+    from followups.preferences import opt_out_token as make_token
 
     return {"token": make_token(PatientFactory())}
 

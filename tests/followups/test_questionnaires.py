@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.models import LinkPurpose, MeasureSource, OutcomeMeasure, PatientLink, SafetyFlag
 from followups.models import Reminder, ReminderKind, ReminderPreference
-from followups.reminders import opt_out_token
+from followups.preferences import opt_out_token
 
 pytestmark = pytest.mark.django_db
 

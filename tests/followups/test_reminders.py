@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from followups import reminders
 from followups.models import Reminder, ReminderKind
-from followups.reminders import reminders_send_due, reminders_set
+from followups.preferences import reminders_set
+from followups.reminders import reminders_send_due
 from scheduling.models import RemsEnrollment
 from tests.factories import UserFactory
 from tests.scheduling.factories import (
