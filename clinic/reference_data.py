@@ -7,7 +7,7 @@ grants permissions added since, from the lists here.
 
 from clinic.roles import CLINIC_PERMISSIONS, grant
 
-# Default session parts per route, in minutes (see DOMAIN.md): preparation,
+# Default session parts per route, in minutes (see docs/CLINICAL.md): preparation,
 # administration, minimum monitoring before discharge. Clinic admins edit them.
 ROUTES = [
     ("iv", "IV infusion", 15, 40, 60),

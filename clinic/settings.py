@@ -226,7 +226,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work (reminder emails) runs on a real queue kept in the database:
-# `manage.py db_worker` takes tasks from it (docs/followup.md).
+# `manage.py db_worker` takes tasks from it (README, "Reminders and the worker").
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The address links in emails sent by the worker start with (there is no request to ask).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 PHQ9_MAX = 27
 GAD7_MAX = 21
-REMISSION_BELOW = 5  # PHQ-9 below 5 is remission (DOMAIN.md)
+REMISSION_BELOW = 5  # PHQ-9 below 5 is remission (docs/CLINICAL.md)
 RESPONSE_DROP = 0.5  # a drop of at least 50% from baseline is a response
 
 

@@ -1,4 +1,4 @@
-"""What intake asks, in the words a patient reads; the clinical lists come from DOMAIN.md."""
+"""What intake asks, in the words a patient reads; the clinical lists come from docs/CLINICAL.md."""
 
 from dataclasses import dataclass
 
@@ -111,7 +111,7 @@ TRIAL_OUTCOMES = [
 # the provider judges the dose.
 ADEQUATE_TRIAL_WEEKS = 6
 
-# Medications DOMAIN.md asks the provider to note, by generic or brand name.
+# Medications docs/CLINICAL.md asks the provider to note, by generic or brand name.
 MEDICATIONS_TO_NOTE = {
     "Benzodiazepine": [
         "alprazolam", "xanax", "lorazepam", "ativan", "clonazepam", "klonopin", "diazepam",

@@ -6,7 +6,7 @@ flush (transactional tests) through the same function.
 
 from clinic.roles import Role, grant
 
-# (name, route, sessions, minimum hours between starts, phases) from DOMAIN.md.
+# (name, route, sessions, minimum hours between starts, phases), see docs/CLINICAL.md.
 PROTOCOLS = [
     ("IV induction", "iv", 6, 40, [{"weeks": 2, "per_week": 3}]),
     ("IM series", "im", 6, 40, [{"weeks": 3, "per_week": 2}]),

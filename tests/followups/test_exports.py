@@ -56,8 +56,9 @@ def phq9(patient, total, day):
 def test_the_patient_csv_lists_appointments_and_scores(client_for, nurse, clinic_open):
     plan = ended_series(last_day=datetime.date(2026, 3, 6))
     patient = plan.patient
-    patient.legal_first_name = "=HYPERLINK(1)"
-    patient.save()
+    clinician = plan.appointments.first().clinician
+    clinician.first_name = "=HYPERLINK(1)"
+    clinician.save()
     phq9(patient, 19, 1)
 
     response = client_for(nurse).get(reverse("followups:patient_export", args=[patient.pk]))
@@ -67,6 +68,8 @@ def test_the_patient_csv_lists_appointments_and_scores(client_for, nurse, clinic
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert [row[1] for row in rows[1:]].count("appointment") == 6
     assert rows[1][1:3] == ["score", "PHQ-9"] and rows[1][7] == "19"
+    # The clinician's name is exported; one that a spreadsheet would run is quoted.
+    assert rows[2][5].startswith("'=HYPERLINK(1)")
 
 
 def test_the_front_desk_cannot_export_a_patient(client_for, front_desk, patient):
