@@ -98,10 +98,14 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, or an SQLite file so that the demo needs nothing installed.
+# Production keeps each worker's connection open (gunicorn's sync workers serve one request
+# at a time, so one connection per worker is all a pool would give) and checks it before
+# reuse, so a restarted database costs one failed check, not an error page.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0" if DEBUG else "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

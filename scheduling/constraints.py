@@ -1,13 +1,15 @@
-"""An exclusion constraint that PostgreSQL enforces and that SQLite (the demo) skips.
+"""Constraints that PostgreSQL enforces and that SQLite (the demo) skips.
 
-SQLite cannot express EXCLUDE; there the booking service's lock and re-check
-guard alone, and SQLite serialises writers (transaction_mode IMMEDIATE).
+SQLite cannot express EXCLUDE, and a CHECK on date arithmetic would need a
+function that only Django's own connections define; there the booking
+service's lock and re-check guard alone, and SQLite serialises writers
+(transaction_mode IMMEDIATE).
 """
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Func
+from django.db.models import CheckConstraint, Func
 
 
 class TsTzRange(Func):
@@ -17,7 +19,9 @@ class TsTzRange(Func):
     output_field = DateTimeRangeField()
 
 
-class PortableExclusionConstraint(ExclusionConstraint):
+class PostgresOnly:
+    """Creates, removes and checks the constraint on PostgreSQL only."""
+
     def constraint_sql(self, model, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return None
@@ -42,3 +46,11 @@ class PortableExclusionConstraint(ExclusionConstraint):
         if connection.vendor != "postgresql":
             return []
         return super().check(model, connection)
+
+
+class PortableExclusionConstraint(PostgresOnly, ExclusionConstraint):
+    pass
+
+
+class PostgresCheckConstraint(PostgresOnly, CheckConstraint):
+    pass

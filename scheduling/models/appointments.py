@@ -10,7 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic, Patient, Room, Route
-from scheduling.constraints import PortableExclusionConstraint, TsTzRange
+from scheduling.constraints import PortableExclusionConstraint, PostgresCheckConstraint, TsTzRange
 from scheduling.models.protocols import ProtocolVersion
 
 
@@ -66,6 +66,9 @@ class TreatmentPlan(models.Model):
 
 
 ACTIVE_STATUSES = ["booked", "checked_in", "completed"]
+# No appointment lasts longer (a check constraint). Bounding the start time by it lets
+# calendar queries use the index on starts_at instead of reading every appointment ever made.
+MAX_LENGTH = datetime.timedelta(hours=12)
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -73,7 +76,9 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def overlapping(self, starts_at, ends_at):
-        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        return self.filter(
+            starts_at__lt=ends_at, starts_at__gt=starts_at - MAX_LENGTH, ends_at__gt=starts_at
+        )
 
     def on_day(self, day, zone):
         start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
@@ -81,10 +86,8 @@ class AppointmentQuerySet(models.QuerySet):
         return self.overlapping(start, end)
 
     def upcoming(self):
-        return self.filter(ends_at__gt=timezone.now())
-
-    def for_room(self, room):
-        return self.filter(room=room)
+        now = timezone.now()
+        return self.filter(starts_at__gt=now - MAX_LENGTH, ends_at__gt=now)
 
     def for_clinician(self, clinician):
         return self.filter(clinician=clinician)
@@ -165,6 +168,11 @@ class Appointment(models.Model):
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="appointment_ends_after_start",
                 violation_error_message="A session must end after it starts.",
+            ),
+            PostgresCheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + MAX_LENGTH),
+                name="appointment_at_most_twelve_hours",
+                violation_error_message="An appointment cannot last more than 12 hours.",
             ),
             PortableExclusionConstraint(
                 name="appointment_no_double_booked_room",
