@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from io import StringIO
 
-from django.db.models import Count
+from django.db.models import Avg, Count, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -130,19 +130,25 @@ def report_months(*, first_month, months=12):
 
 
 def phq9_change():
-    """Average latest-minus-baseline PHQ-9 over patients with at least two scores."""
-    first_last = {}
-    for patient_id, total in (
+    """Average latest-minus-baseline PHQ-9 over patients with at least two scores, in SQL."""
+    scores = OutcomeMeasure.objects.filter(
+        instrument=InstrumentCode.PHQ9, patient=OuterRef("patient")
+    ).order_by()
+    baseline = scores.order_by("taken_at", "pk").values("total")[:1]
+    latest = scores.order_by("-taken_at", "-pk").values("total")[:1]
+    per_patient = (
         OutcomeMeasure.objects.filter(instrument=InstrumentCode.PHQ9)
-        .order_by("patient_id", "taken_at", "pk")
-        .values_list("patient_id", "total")
-    ):
-        baseline, _latest, count = first_last.get(patient_id, (total, total, 0))
-        first_last[patient_id] = (baseline, total, count + 1)
-    changes = [latest - baseline for baseline, latest, count in first_last.values() if count > 1]
+        .order_by()
+        .values("patient")
+        .annotate(scores=Count("pk"))
+        .filter(scores__gt=1)
+        .annotate(change=Subquery(latest) - Subquery(baseline))
+    )
+    result = per_patient.aggregate(patients=Count("patient"), average=Avg("change"))
+    average = result["average"]
     return {
-        "patients": len(changes),
-        "average_change": round(sum(changes) / len(changes), 1) if changes else None,
+        "patients": result["patients"],
+        "average_change": round(float(average), 1) if average is not None else None,
     }
 
 
