@@ -12,7 +12,7 @@ from clinic.navigation import NavItem, register_nav_item
 from clinic.panels import Panel, register_home_panel, register_patient_panel
 from clinic.trends import Score, trend_chart
 from followups.models import FollowUp, Reminder, ReminderPreference
-from followups.worklist import worklist_build
+from followups.worklist import SECTIONS, worklist_build
 from scheduling.models import Appointment
 
 REMINDERS_SHOWN = 20
@@ -80,10 +80,14 @@ def follow_up_panel(request, patient):
 def worklist_panel(request):
     if not request.user.has_perm("followups.view_followup"):
         return None
-    worklist = worklist_build()
+    counts = worklist_build().counts()
     return Panel(
         title="Worklist",
         template_name="followups/worklist_home_panel.html",
-        context={"counts": worklist.counts(), "total": worklist.total},
+        context={
+            "counts": counts,
+            "sections": [(section, counts[section.key]) for section in SECTIONS],
+            "total": sum(counts.values()),
+        },
         order=15,
     )

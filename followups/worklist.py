@@ -1,9 +1,14 @@
-"""The staff worklist: who is due, overdue or missing something. Each section is one query."""
+"""The staff worklist: who is due, overdue or missing something.
+
+Each section is one lazy queryset; counts are SQL `COUNT`s, and pages read only
+the rows they show, however many years of history the clinic has.
+"""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from clinic.models import LinkPurpose, PatientLink
@@ -11,84 +16,135 @@ from followups.models import FollowUp
 from scheduling.models import ACTIVE_STATUSES, Appointment, SessionRecord, TreatmentPlan
 
 WEEK = datetime.timedelta(days=6)
+PREVIEW_ROWS = 5
+ROWS_PER_PAGE = 25
 
 
-@dataclass
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    empty: str
+    help: str = ""
+
+
+SECTIONS = (
+    Section(
+        "overdue",
+        "Overdue follow-ups",
+        "Nothing overdue.",
+        "The window has passed and the follow-up is not done.",
+    ),
+    Section("due", "Follow-ups due this week, not booked", "None due this week."),
+    Section("missed", "Missed follow-ups", "None missed."),
+    Section(
+        "no_next_appointment",
+        "In treatment, no next appointment",
+        "Every patient in a series has a next appointment.",
+        "The series still owes sessions and nothing is booked.",
+    ),
+    Section(
+        "questionnaires",
+        "Questionnaires sent, not returned",
+        "Every questionnaire sent has been answered.",
+    ),
+    Section("rems", "Esketamine REMS forms due", "No forms due."),
+)
+SECTION_KEYS = {section.key: section for section in SECTIONS}
+
+
 class Worklist:
-    due: list
-    overdue: list
-    missed: list
-    no_next_appointment: list
-    questionnaires: list
-    rems: list
+    """The sections for `today` (the clinic's day), optionally one provider's patients."""
 
-    def counts(self):
-        return {
-            "due": len(self.due),
-            "overdue": len(self.overdue),
-            "missed": len(self.missed),
-            "no_next_appointment": len(self.no_next_appointment),
-            "questionnaires": len(self.questionnaires),
-            "rems": len(self.rems),
-        }
+    def __init__(self, *, today=None, provider=None):
+        self.today = today or timezone.localdate()
+        self.provider = provider
+
+    def _follow_ups(self):
+        return (
+            FollowUp.objects.open()
+            .for_provider(self.provider)
+            .select_related("patient", "appointment", "provider")
+            .order_by("due_from", "pk")
+        )
 
     @property
-    def total(self):
-        return sum(self.counts().values())
+    def due(self):
+        return self._follow_ups().not_booked().due_between(self.today, self.today + WEEK)
 
+    @property
+    def overdue(self):
+        return self._follow_ups().overdue(self.today)
 
-def _follow_ups(provider):
-    return (
-        FollowUp.objects.open()
-        .for_provider(provider)
-        .select_related("patient", "appointment", "provider")
-        .order_by("due_from", "pk")
-    )
+    @property
+    def missed(self):
+        return self._follow_ups().missed()
+
+    @property
+    def no_next_appointment(self):
+        """Series in treatment that still owe sessions, with no session booked ahead."""
+        upcoming = Appointment.objects.sessions().filter(
+            patient=OuterRef("patient"),
+            status__in=ACTIVE_STATUSES,
+            starts_at__gt=timezone.now(),
+        )
+        plans = (
+            TreatmentPlan.objects.in_treatment()
+            .annotate(
+                done=Count(
+                    "appointments", filter=Q(appointments__status=Appointment.Status.COMPLETED)
+                )
+            )
+            .filter(done__lt=F("protocol_version__session_count"))
+            .filter(~Exists(upcoming))
+            .select_related("patient", "protocol_version", "ordered_by")
+            .order_by("patient__legal_last_name", "pk")
+        )
+        return plans.filter(ordered_by=self.provider) if self.provider else plans
+
+    @property
+    def questionnaires(self):
+        links = (
+            PatientLink.objects.filter(purpose=LinkPurpose.QUESTIONNAIRE, revoked_at__isnull=True)
+            .select_related("patient")
+            .order_by("created_at", "pk")
+        )
+        if self.provider:
+            links = links.filter(
+                Exists(
+                    TreatmentPlan.objects.filter(
+                        patient=OuterRef("patient"), ordered_by=self.provider
+                    )
+                )
+            )
+        return links
+
+    @property
+    def rems(self):
+        records = SessionRecord.objects.rems_due().select_related("appointment__patient")
+        if self.provider:
+            records = records.filter(appointment__plan__ordered_by=self.provider)
+        return records.order_by("dose_started_at", "pk")
+
+    def rows(self, key):
+        if key not in SECTION_KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def overview(self, *, rows=PREVIEW_ROWS):
+        """(section, count, its first rows) for every section."""
+        counts = self.counts()
+        return [
+            (section, counts[section.key], self.rows(section.key)[:rows]) for section in SECTIONS
+        ]
+
+    def page(self, key, number, *, per_page=ROWS_PER_PAGE):
+        return Paginator(self.rows(key), per_page).get_page(number)
+
+    def counts(self):
+        """One SQL COUNT per section: the home page shows these without loading any row."""
+        return {section.key: self.rows(section.key).count() for section in SECTIONS}
 
 
 def worklist_build(*, today=None, provider=None) -> Worklist:
-    """Every section of the worklist for `today` (the clinic's day), optionally one provider's."""
-    today = today or timezone.localdate()
-    now = timezone.now()
-    due = list(_follow_ups(provider).not_booked().due_between(today, today + WEEK))
-    overdue = list(_follow_ups(provider).overdue(today))
-    missed = list(_follow_ups(provider).missed())
-
-    upcoming = Appointment.objects.sessions().filter(
-        patient=OuterRef("patient"), status__in=ACTIVE_STATUSES, starts_at__gt=now
-    )
-    plans = (
-        TreatmentPlan.objects.filter(status=TreatmentPlan.Status.CONFIRMED)
-        .annotate(
-            done=Count("appointments", filter=Q(appointments__status=Appointment.Status.COMPLETED))
-        )
-        .filter(~Exists(upcoming))
-        .select_related("patient", "protocol_version", "ordered_by")
-        .order_by("patient__legal_last_name", "pk")
-    )
-    if provider:
-        plans = plans.filter(ordered_by=provider)
-    no_next = [plan for plan in plans if plan.done < plan.protocol_version.session_count]
-
-    links = (
-        PatientLink.objects.filter(purpose=LinkPurpose.QUESTIONNAIRE, revoked_at__isnull=True)
-        .select_related("patient")
-        .order_by("created_at")
-    )
-    if provider:
-        links = links.filter(
-            Exists(TreatmentPlan.objects.filter(patient=OuterRef("patient"), ordered_by=provider))
-        )
-
-    rems = SessionRecord.objects.rems_due().select_related("appointment__patient")
-    if provider:
-        rems = rems.filter(appointment__plan__ordered_by=provider)
-    rems = list(rems.order_by("dose_started_at"))
-    return Worklist(
-        due=due,
-        overdue=overdue,
-        missed=missed,
-        no_next_appointment=no_next,
-        questionnaires=list(links),
-        rems=rems,
-    )
+    return Worklist(today=today, provider=provider)

@@ -1,5 +1,7 @@
 """The worklist, and adding, booking and closing follow-ups."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -12,22 +14,36 @@ from clinic.models import Patient
 from followups.forms import FollowUpBookForm, FollowUpForm, providers
 from followups.models import FollowUp
 from followups.services import AlreadyBooked, follow_up_book, follow_up_route
-from followups.worklist import worklist_build
+from followups.worklist import SECTION_KEYS, worklist_build
 from scheduling.booking import SlotTaken
 
 
 @permission_required("followups.view_followup", raise_exception=True)
 def worklist(request):
+    """Every section's first rows with its count, or one section page by page."""
     provider_choices = list(providers())
     provider = next((p for p in provider_choices if str(p.pk) == request.GET.get("provider")), None)
+    worklist = worklist_build(provider=provider)
+    chosen = SECTION_KEYS.get(request.GET.get("section", ""))
+    filters = {"provider": provider.pk} if provider else {}
+    page = worklist.page(chosen.key, request.GET.get("page")) if chosen else None
     return render(
         request,
         "followups/worklist.html",
         {
-            "worklist": worklist_build(provider=provider),
+            "worklist": worklist,
+            "sections": (
+                [(chosen, page.paginator.count, page.object_list)]
+                if chosen
+                else worklist.overview()
+            ),
+            "chosen": chosen,
+            "page": page,
+            "page_query": urlencode({"section": chosen.key, **filters}) + "&" if chosen else "",
+            "provider_query": urlencode(filters),
             "providers": provider_choices,
             "provider": provider,
-            "today": timezone.localdate(),
+            "today": worklist.today,
         },
     )
 

@@ -19,6 +19,12 @@ class DoseUnit(models.TextChoices):
     MG = "mg", "mg"
 
 
+class TreatmentPlanQuerySet(models.QuerySet):
+    def in_treatment(self):
+        """Booked series that have not ended."""
+        return self.filter(status=TreatmentPlan.Status.CONFIRMED)
+
+
 class TreatmentPlan(models.Model):
     """A provider's order for a series: route, protocol version, dose per session."""
 
@@ -43,6 +49,8 @@ class TreatmentPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = TreatmentPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

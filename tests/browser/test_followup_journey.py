@@ -25,9 +25,7 @@ def test_a_nurse_sees_an_overdue_follow_up_on_the_worklist_and_books_it(page):
 
     log_in(page, nurse.__class__.objects.get(pk=nurse.pk))
     page.get_by_role("link", name="Worklist").first.click()
-    row = page.locator("section#overdue, section:has(#overdue)").get_by_role(
-        "row", name="Alex Morgan"
-    )
+    row = page.locator("section:has(#section-overdue)").get_by_role("row", name="Alex Morgan")
     assert row.get_by_text("Overdue").is_visible()
     screenshot(page, "worklist-overdue")
     assert accessibility_violations(page) == []
