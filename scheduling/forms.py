@@ -170,6 +170,12 @@ class BaseSessionFormSet(forms.BaseFormSet):
             "days_ahead": SERIES_DAYS_AHEAD,
         }
 
+    def add_non_form_error(self, message):
+        """An error about the whole series that only booking it could find."""
+        # Formsets have no public add_error(); non_form_errors() runs the validation first.
+        self.non_form_errors()
+        self._non_form_errors.append(message)
+
 
 SessionFormSet = forms.formset_factory(SessionTimeForm, formset=BaseSessionFormSet, extra=0)
 
