@@ -18,6 +18,7 @@ from scheduling.booking import (
 from scheduling.forms import PlanOrderForm, SeriesConfirmForm, SessionFormSet
 from scheduling.models import Appointment, TreatmentPlan
 from scheduling.planner import series_propose
+from scheduling.plans import plan_order
 
 
 @permission_required("scheduling.add_treatmentplan", raise_exception=True)
@@ -25,11 +26,7 @@ def plan_create(request, patient_pk):
     patient = get_object_or_404(Patient, pk=patient_pk)
     form = PlanOrderForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
-        plan = form.save(commit=False)
-        plan.patient = patient
-        plan.ordered_by = request.user
-        plan.protocol_version = form.cleaned_data["protocol"].current_version()
-        plan.save()
+        plan = plan_order(patient=patient, ordered_by=request.user, **form.cleaned_data)
         messages.success(request, "The order is recorded. Plan the series to book its sessions.")
         return redirect(plan)
     return render(request, "scheduling/plan_form.html", {"form": form, "patient": patient})
