@@ -197,13 +197,27 @@ class AppointmentForm(SessionTimeForm):
 
 
 class RescheduleForm(SessionTimeForm):
+    """A new time for a booked appointment, starting from where it is now."""
+
     following = forms.BooleanField(
         required=False,
         label="Also move the later sessions of this series by the same amount",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, appointment, **kwargs):
+        local = timezone.localtime(appointment.starts_at)
+        kwargs.setdefault(
+            "initial",
+            {
+                "day": local.date(),
+                "time": local.time(),
+                "room": appointment.room_id,
+                "clinician": appointment.clinician_id,
+            },
+        )
+        super().__init__(*args, route=appointment.route, **kwargs)
+        if appointment.room_id is None:
+            del self.fields["room"]  # a phone or video check-in holds no chair
         self.helper = _helper()
 
 

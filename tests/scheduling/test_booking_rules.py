@@ -345,6 +345,19 @@ def test_a_session_is_checked_in_on_its_day(chair, monitor, iv_patient):
     assert appointment.status == Appointment.Status.CHECKED_IN
 
 
+def test_only_a_booked_session_can_be_moved(chair, monitor, iv_patient):
+    monday = next_weekday(0)
+    appointment = book(patient=iv_patient, room=chair, clinician=monitor, starts_at=at(monday, 9))
+    appointment.ensure_movable()
+
+    with time_machine.travel(at(monday, 8, 40), tick=False):
+        appointment.check_in()
+
+    with pytest.raises(ValidationError) as refused:
+        appointment.ensure_movable()
+    assert refused.value.code == "not_booked"
+
+
 def test_start_times_off_the_five_minute_grid_are_refused(
     client_for, front_desk, chair, monitor, iv_patient
 ):
