@@ -170,6 +170,12 @@ class BaseSessionFormSet(forms.BaseFormSet):
             "days_ahead": SERIES_DAYS_AHEAD,
         }
 
+    def add_non_form_error(self, message):
+        """An error about the whole series that only booking it could find."""
+        # Formsets have no public add_error(); non_form_errors() runs the validation first.
+        self.non_form_errors()
+        self._non_form_errors.append(message)
+
 
 SessionFormSet = forms.formset_factory(SessionTimeForm, formset=BaseSessionFormSet, extra=0)
 
@@ -191,13 +197,27 @@ class AppointmentForm(SessionTimeForm):
 
 
 class RescheduleForm(SessionTimeForm):
+    """A new time for a booked appointment, starting from where it is now."""
+
     following = forms.BooleanField(
         required=False,
         label="Also move the later sessions of this series by the same amount",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, appointment, **kwargs):
+        local = timezone.localtime(appointment.starts_at)
+        kwargs.setdefault(
+            "initial",
+            {
+                "day": local.date(),
+                "time": local.time(),
+                "room": appointment.room_id,
+                "clinician": appointment.clinician_id,
+            },
+        )
+        super().__init__(*args, route=appointment.route, **kwargs)
+        if appointment.room_id is None:
+            del self.fields["room"]  # a phone or video check-in holds no chair
         self.helper = _helper()
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("patients/<int:patient_pk>/rems/", patients.rems_enroll, name="rems_enroll"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/book/", plans.plan_book, name="plan_book"),
     path(
         "patients/<int:patient_pk>/book/",
         appointments.appointment_create,
@@ -39,6 +40,27 @@ urlpatterns = [
         name="appointment_reschedule",
     ),
     path("sessions/<int:pk>/record/", records.session_record, name="session_record"),
+    path(
+        "sessions/<int:pk>/record/pre-dose/",
+        records.session_record_pre_dose,
+        name="session_record_pre_dose",
+    ),
+    path("sessions/<int:pk>/record/hold/", records.session_record_hold, name="session_record_hold"),
+    path("sessions/<int:pk>/record/dose/", records.session_record_dose, name="session_record_dose"),
+    path(
+        "sessions/<int:pk>/record/observe/",
+        records.session_record_observe,
+        name="session_record_observe",
+    ),
+    path(
+        "sessions/<int:pk>/record/discharge/",
+        records.session_record_discharge,
+        name="session_record_discharge",
+    ),
+    path("sessions/<int:pk>/record/sign/", records.session_record_sign, name="session_record_sign"),
+    path(
+        "sessions/<int:pk>/record/amend/", records.session_record_amend, name="session_record_amend"
+    ),
     path("sessions/<int:pk>/rems-form/", records.rems_form, name="rems_form"),
     path(
         "sessions/<int:pk>/rems-submitted/", records.rems_mark_submitted, name="rems_mark_submitted"

@@ -258,6 +258,12 @@ class Appointment(models.Model):
         self.checked_in_at = at
         self.save(update_fields=["status", "checked_in_at"])
 
+    def ensure_movable(self):
+        if self.status != self.Status.BOOKED:
+            raise ValidationError(
+                "Only a booked session that has not started can be moved.", code="not_booked"
+            )
+
     def cancel(self, *, reason, note=""):
         if self.status not in (self.Status.BOOKED, self.Status.CHECKED_IN):
             raise ValidationError("This session can no longer be cancelled.", code="not_active")

@@ -143,7 +143,7 @@ class SessionRecord(models.Model):
     def locked(self):
         return self.signed_at is not None
 
-    def _ensure_open(self):
+    def ensure_open(self):
         if self.locked:
             raise ValidationError(
                 "This record is signed and locked. Add an amendment instead.", code="locked"
@@ -161,7 +161,7 @@ class SessionRecord(models.Model):
         return not self.locked and self.not_recordable_reason is None
 
     def _ensure_recordable(self):
-        self._ensure_open()
+        self.ensure_open()
         reason = self.not_recordable_reason
         if reason:
             raise ValidationError(reason, code=f"appointment_{self.appointment.status}")

@@ -110,22 +110,12 @@ def appointment_cancel(request, pk):
 @permission_required("scheduling.change_appointment", raise_exception=True)
 def appointment_reschedule(request, pk):
     appointment = _get_appointment(pk)
-    if appointment.status != Appointment.Status.BOOKED:
-        messages.error(request, "Only a booked session that has not started can be moved.")
+    try:
+        appointment.ensure_movable()
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
         return redirect(appointment)
-    local = appointment.starts_at.astimezone(request.clinic.zone)
-    form = RescheduleForm(
-        request.POST or None,
-        route=appointment.route,
-        initial={
-            "day": local.date(),
-            "time": local.time(),
-            "room": appointment.room_id,
-            "clinician": appointment.clinician_id,
-        },
-    )
-    if appointment.room_id is None:
-        del form.fields["room"]  # a phone or video check-in holds no chair
+    form = RescheduleForm(request.POST or None, appointment=appointment)
     if request.method == "POST" and form.is_valid():
         room = form.cleaned_data.get("room")
         try:

@@ -1,9 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic.models import Patient
 from scheduling.booking import (
@@ -18,6 +18,7 @@ from scheduling.booking import (
 from scheduling.forms import PlanOrderForm, SeriesConfirmForm, SessionFormSet
 from scheduling.models import Appointment, TreatmentPlan
 from scheduling.planner import series_propose
+from scheduling.plans import plan_order
 
 
 @permission_required("scheduling.add_treatmentplan", raise_exception=True)
@@ -25,11 +26,7 @@ def plan_create(request, patient_pk):
     patient = get_object_or_404(Patient, pk=patient_pk)
     form = PlanOrderForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
-        plan = form.save(commit=False)
-        plan.patient = patient
-        plan.ordered_by = request.user
-        plan.protocol_version = form.cleaned_data["protocol"].current_version()
-        plan.save()
+        plan = plan_order(patient=patient, ordered_by=request.user, **form.cleaned_data)
         messages.success(request, "The order is recorded. Plan the series to book its sessions.")
         return redirect(plan)
     return render(request, "scheduling/plan_form.html", {"form": form, "patient": patient})
@@ -50,7 +47,7 @@ def _initial(slots, zone):
 def _show_conflicts(formset, taken, route, patient_id):
     for conflict in taken.conflicts:
         if conflict.sequence is None:
-            formset._non_form_errors.append(conflict.message)
+            formset.add_non_form_error(conflict.message)
             continue
         form = formset.forms[conflict.sequence - 1]
         form.add_error(None, f"Session {conflict.sequence}: {conflict.message}")
@@ -60,9 +57,8 @@ def _show_conflicts(formset, taken, route, patient_id):
             )
 
 
-@permission_required("scheduling.view_treatmentplan", raise_exception=True)
-def plan_detail(request, pk):
-    plan = get_object_or_404(
+def _get_plan(pk):
+    return get_object_or_404(
         TreatmentPlan.objects.select_related(
             "patient", "protocol_version__route", "ordered_by"
         ).prefetch_related(
@@ -73,73 +69,92 @@ def plan_detail(request, pk):
         ),
         pk=pk,
     )
-    route = plan.protocol_version.route
-    zone = request.clinic.zone
-    context = {"plan": plan, "route": route}
-    if plan.status != TreatmentPlan.Status.DRAFT:
-        return render(request, "scheduling/plan_detail.html", context)
 
-    can_book = request.user.has_perm("scheduling.add_appointment")
-    session_count = plan.protocol_version.session_count
-    spacing_problems = []
-    if request.method == "POST":
-        if not can_book:
-            raise PermissionDenied
-        formset = SessionFormSet(request.POST, route=route, session_count=session_count)
-        confirm_form = SeriesConfirmForm(request.POST)
-        if formset.is_valid() and confirm_form.is_valid():
-            slots = [
-                slot_for(
-                    route=route,
-                    starts_at=form.starts_at(),
-                    room_id=form.cleaned_data["room"].pk,
-                    clinician_id=form.cleaned_data["clinician"].pk,
-                )
-                for form in formset.forms
-            ]
-            try:
-                series_book(
-                    plan=plan,
-                    slots=slots,
-                    booked_by=request.user,
-                    accept_spacing=confirm_form.cleaned_data["book_anyway"],
-                )
-            except SpacingBroken as broken:
-                spacing_problems = broken.problems
-                messages.error(
-                    request,
-                    "Nothing was booked: these times break the protocol's spacing. Change them, "
-                    'or tick "Book anyway" if a clinician has decided to deviate.',
-                )
-            except SeriesSizeWrong as wrong:
-                formset._non_form_errors.append(str(wrong))
-            except SlotTaken as taken:
-                _show_conflicts(formset, taken, route, plan.patient_id)
-                messages.error(
-                    request, "Nothing was booked: some times clash. Change them and confirm again."
-                )
-            except RemsEnrollmentMissing:
-                messages.error(
-                    request,
-                    "Record the patient's REMS enrollment (both signatures) before booking "
-                    "esketamine.",
-                )
-            else:
-                messages.success(request, f"All {len(slots)} sessions are booked.")
-                return redirect(plan)
-        proposal = None
-    else:
-        proposal = series_propose(plan=plan, not_before=timezone.now())
-        initial = _initial(proposal.slots, zone)
-        initial += [{}] * (session_count - len(initial))
-        formset = SessionFormSet(initial=initial, route=route, session_count=session_count)
-    context.update(
-        {
-            "formset": formset,
-            "proposal": proposal,
-            "can_book": can_book,
-            "spacing_problems": spacing_problems,
-            "confirm_form": SeriesConfirmForm() if spacing_problems else None,
-        }
-    )
+
+def _page(request, plan, *, formset=None, proposal=None, spacing_problems=()):
+    """A booked or cancelled plan lists its sessions; a draft shows the times to confirm."""
+    context = {"plan": plan, "route": plan.protocol_version.route}
+    if plan.status == TreatmentPlan.Status.DRAFT:
+        context.update(
+            {
+                "formset": formset,
+                "proposal": proposal,
+                "can_book": request.user.has_perm("scheduling.add_appointment"),
+                "spacing_problems": spacing_problems,
+                "confirm_form": SeriesConfirmForm() if spacing_problems else None,
+            }
+        )
     return render(request, "scheduling/plan_detail.html", context)
+
+
+def _session_formset(plan, data=None, initial=None):
+    version = plan.protocol_version
+    return SessionFormSet(
+        data, initial=initial, route=version.route, session_count=version.session_count
+    )
+
+
+@permission_required("scheduling.view_treatmentplan", raise_exception=True)
+@require_safe
+def plan_detail(request, pk):
+    plan = _get_plan(pk)
+    if plan.status != TreatmentPlan.Status.DRAFT:
+        return _page(request, plan)
+    proposal = series_propose(plan=plan, not_before=timezone.now())
+    initial = _initial(proposal.slots, request.clinic.zone)
+    initial += [{}] * (plan.protocol_version.session_count - len(initial))
+    return _page(request, plan, formset=_session_formset(plan, initial=initial), proposal=proposal)
+
+
+@permission_required(
+    ["scheduling.view_treatmentplan", "scheduling.add_appointment"], raise_exception=True
+)
+@require_POST
+def plan_book(request, pk):
+    plan = _get_plan(pk)
+    if plan.status != TreatmentPlan.Status.DRAFT:
+        return redirect(plan)
+    route = plan.protocol_version.route
+    formset = _session_formset(plan, data=request.POST)
+    confirm_form = SeriesConfirmForm(request.POST)
+    if not (formset.is_valid() and confirm_form.is_valid()):
+        return _page(request, plan, formset=formset)
+    slots = [
+        slot_for(
+            route=route,
+            starts_at=form.starts_at(),
+            room_id=form.cleaned_data["room"].pk,
+            clinician_id=form.cleaned_data["clinician"].pk,
+        )
+        for form in formset.forms
+    ]
+    try:
+        series_book(
+            plan=plan,
+            slots=slots,
+            booked_by=request.user,
+            accept_spacing=confirm_form.cleaned_data["book_anyway"],
+        )
+    except SpacingBroken as broken:
+        messages.error(
+            request,
+            "Nothing was booked: these times break the protocol's spacing. Change them, "
+            'or tick "Book anyway" if a clinician has decided to deviate.',
+        )
+        return _page(request, plan, formset=formset, spacing_problems=broken.problems)
+    except SeriesSizeWrong as wrong:
+        formset.add_non_form_error(str(wrong))
+    except SlotTaken as taken:
+        _show_conflicts(formset, taken, route, plan.patient_id)
+        messages.error(
+            request, "Nothing was booked: some times clash. Change them and confirm again."
+        )
+    except RemsEnrollmentMissing:
+        messages.error(
+            request,
+            "Record the patient's REMS enrollment (both signatures) before booking esketamine.",
+        )
+    else:
+        messages.success(request, f"All {len(slots)} sessions are booked.")
+        return redirect(plan)
+    return _page(request, plan, formset=formset)

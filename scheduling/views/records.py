@@ -1,15 +1,14 @@
-"""The nurse's session record: each step posts here and calls one model method."""
+"""The nurse's session record: one page, and one action per step that calls one service."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from scheduling.hooks import session_signed
+from scheduling import records
 from scheduling.models import Appointment, Observation, SessionRecord
 from scheduling.record_forms import (
     AmendmentForm,
@@ -21,6 +20,9 @@ from scheduling.record_forms import (
     now_time,
     on_session_day,
 )
+
+VIEW = "scheduling.view_sessionrecord"
+CHANGE = [VIEW, "scheduling.change_sessionrecord"]
 
 
 def _record_for(pk):
@@ -41,103 +43,24 @@ def _record_for(pk):
     return record or SessionRecord(appointment=appointment)
 
 
-def _apply(request, record, action):
-    """Validate the step's form and apply it; return the bound form when it has errors."""
-    user = request.user
-    if action == "hold":
-        if not user.has_perm("scheduling.decide_dosing_hold"):
-            raise PermissionDenied
-        form = HoldDecisionForm(request.POST)
-        if form.is_valid():
-            record.decide_hold(
-                decision=form.cleaned_data["decision"], by=user, note=form.cleaned_data["note"]
-            )
-        return form
-    if action == "amend":
-        if not user.has_perm("scheduling.add_amendment"):
-            raise PermissionDenied
-        form = AmendmentForm(request.POST)
-        if form.is_valid():
-            record.amend(text=form.cleaned_data["text"], by=user)
-        return form
-    if not user.has_perm("scheduling.change_sessionrecord"):
-        raise PermissionDenied
-    if action == "pre_dose":
-        record._ensure_open()
-        form = PreDoseForm(request.POST, instance=record)
-        if form.is_valid():
-            form.save(commit=False).record_pre_dose()
-        return form
-    if action == "dose":
-        form = DoseForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            record.record_dose(
-                amount=data["amount"],
-                unit=data["unit"],
-                lot_number=data["lot_number"],
-                started_at=on_session_day(record.appointment, data["started"]),
-                ended_at=on_session_day(record.appointment, data["ended"]),
-            )
-        return form
-    if action == "observe":
-        form = ObservationForm(request.POST)
-        if form.is_valid():
-            record.add_observation(form.save(commit=False), by=user)
-        return form
-    if action == "discharge":
-        form = DischargeForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            record.discharge(
-                at=on_session_day(record.appointment, data["at"]),
-                criteria_met=data["criteria_met"],
-                released_to_escort=data["released_to_escort"],
-                vitals_acceptable_at_end=data["vitals_acceptable_at_end"],
-            )
-        return form
-    if action == "sign":
-        record.sign(by=user)
-        session_signed(record=record)
-        return None
-    raise PermissionDenied
-
-
-@permission_required("scheduling.view_sessionrecord", raise_exception=True)
-def session_record(request, pk):
+def _record_to_write(request, pk):
+    """The record a step writes to. A new one is saved by the step, only if the step succeeds."""
     record = _record_for(pk)
-    failed = None
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        # A new record is saved by the step's model method, and only when the step succeeds.
-        if record.pk is None and not request.user.has_perm("scheduling.add_sessionrecord"):
-            raise PermissionDenied
-        try:
-            with transaction.atomic():
-                form = _apply(request, record, action)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("scheduling:session_record", pk)
-        except IntegrityError:
-            # Two people started the same new record at the same moment; one was first.
-            messages.error(
-                request,
-                "Someone else started this session record at the same moment, so your "
-                "entry was not saved. The page now shows their entry; please add yours again.",
-            )
-            return redirect("scheduling:session_record", pk)
-        if form is not None and form.errors:
-            failed = (action, form)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("scheduling:session_record", pk)
+    if record.pk is None and not request.user.has_perm("scheduling.add_sessionrecord"):
+        raise PermissionDenied
+    return record
+
+
+def _page(request, record, **failed):
+    """The record with a form per step; `failed` is a step's form shown with its errors."""
+    plan = record.appointment.plan
     forms = {
         "pre_dose": PreDoseForm(instance=record),
         "hold": HoldDecisionForm(),
         "dose": DoseForm(
             initial={
-                "amount": getattr(record.appointment.plan, "dose", None),
-                "unit": getattr(record.appointment.plan, "dose_unit", "mg"),
+                "amount": getattr(plan, "dose", None),
+                "unit": getattr(plan, "dose_unit", "mg"),
                 "started": now_time(),
                 "ended": now_time(),
             }
@@ -145,9 +68,8 @@ def session_record(request, pk):
         "observe": ObservationForm(),
         "discharge": DischargeForm(initial={"at": now_time()}),
         "amend": AmendmentForm(),
+        **failed,
     }
-    if failed:
-        forms[failed[0]] = failed[1]
     observations = list(record.observations.all()) if record.pk else []
     return render(
         request,
@@ -160,6 +82,141 @@ def session_record(request, pk):
             "last": observations[-1] if observations else None,
             "now": timezone.now(),
         },
+    )
+
+
+def _saved(request, pk, service, **arguments):
+    """Call the step's service; what it refuses, and its success, become a message."""
+    try:
+        service(**arguments)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except records.RecordStartedTwice as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Saved.")
+    return redirect("scheduling:session_record", pk)
+
+
+@permission_required(VIEW, raise_exception=True)
+@require_safe
+def session_record(request, pk):
+    return _page(request, _record_for(pk))
+
+
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def session_record_pre_dose(request, pk):
+    record = _record_to_write(request, pk)
+    try:
+        # Said before validating: a signed record's page has no checklist to show errors on.
+        record.ensure_open()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("scheduling:session_record", pk)
+    form = PreDoseForm(request.POST, instance=record)
+    if not form.is_valid():
+        return _page(request, record, pre_dose=form)
+    return _saved(request, pk, records.session_record_pre_dose, record=record, **form.cleaned_data)
+
+
+@permission_required([VIEW, "scheduling.decide_dosing_hold"], raise_exception=True)
+@require_POST
+def session_record_hold(request, pk):
+    record = _record_to_write(request, pk)
+    form = HoldDecisionForm(request.POST)
+    if not form.is_valid():
+        return _page(request, record, hold=form)
+    return _saved(
+        request,
+        pk,
+        records.session_record_hold_decide,
+        record=record,
+        decision=form.cleaned_data["decision"],
+        note=form.cleaned_data["note"],
+        by=request.user,
+    )
+
+
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def session_record_dose(request, pk):
+    record = _record_to_write(request, pk)
+    form = DoseForm(request.POST)
+    if not form.is_valid():
+        return _page(request, record, dose=form)
+    data = form.cleaned_data
+    return _saved(
+        request,
+        pk,
+        records.session_record_dose,
+        record=record,
+        amount=data["amount"],
+        unit=data["unit"],
+        lot_number=data["lot_number"],
+        started_at=on_session_day(record.appointment, data["started"]),
+        ended_at=on_session_day(record.appointment, data["ended"]),
+    )
+
+
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def session_record_observe(request, pk):
+    record = _record_to_write(request, pk)
+    form = ObservationForm(request.POST)
+    if not form.is_valid():
+        return _page(request, record, observe=form)
+    return _saved(
+        request,
+        pk,
+        records.session_record_observe,
+        record=record,
+        observation=form.save(commit=False),
+        by=request.user,
+    )
+
+
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def session_record_discharge(request, pk):
+    record = _record_to_write(request, pk)
+    form = DischargeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, record, discharge=form)
+    data = form.cleaned_data
+    return _saved(
+        request,
+        pk,
+        records.session_record_discharge,
+        record=record,
+        at=on_session_day(record.appointment, data["at"]),
+        criteria_met=data["criteria_met"],
+        released_to_escort=data["released_to_escort"],
+        vitals_acceptable_at_end=data["vitals_acceptable_at_end"],
+    )
+
+
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def session_record_sign(request, pk):
+    record = _record_to_write(request, pk)
+    return _saved(request, pk, records.session_record_sign, record=record, by=request.user)
+
+
+@permission_required([VIEW, "scheduling.add_amendment"], raise_exception=True)
+@require_POST
+def session_record_amend(request, pk):
+    record = _record_to_write(request, pk)
+    form = AmendmentForm(request.POST)
+    if not form.is_valid():
+        return _page(request, record, amend=form)
+    return _saved(
+        request,
+        pk,
+        records.session_record_amend,
+        record=record,
+        text=form.cleaned_data["text"],
+        by=request.user,
     )
 
 

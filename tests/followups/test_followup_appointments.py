@@ -48,8 +48,7 @@ def test_a_follow_up_appointment_has_no_session_record(client_for, nurse, booked
 
 def test_posting_to_a_follow_up_session_record_creates_nothing(client_for, nurse, booked_review):
     response = client_for(nurse).post(
-        reverse("scheduling:session_record", args=[booked_review.appointment.pk]),
-        {"action": "observe"},
+        reverse("scheduling:session_record_observe", args=[booked_review.appointment.pk])
     )
 
     assert response.status_code == 404

@@ -167,9 +167,7 @@ def test_signing_the_last_session_of_a_series_creates_its_follow_ups(client_for,
     last.save()
     SessionRecord.objects.create(appointment=last, discharged_at=timezone.now())
 
-    response = client_for(nurse).post(
-        reverse("scheduling:session_record", args=[last.pk]), {"action": "sign"}
-    )
+    response = client_for(nurse).post(reverse("scheduling:session_record_sign", args=[last.pk]))
 
     assert response.status_code == 302
     assert sorted(plan.follow_ups.values_list("kind", flat=True)) == ["phone", "post_series"]

@@ -75,6 +75,7 @@ ACCESS = {
     "scheduling:preferences_edit": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:rems_enroll": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:plan_detail": Rule(kwargs=plan_pk),
+    "scheduling:plan_book": Rule(roles=only(*BOOKERS, status=405), kwargs=plan_pk),
     "scheduling:appointment_create": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:appointment_detail": Rule(kwargs=appointment_pk),
     # POST-only actions: GET is refused with 405 once the permission check passed.
@@ -89,6 +90,23 @@ ACCESS = {
     ),
     "scheduling:session_record": Rule(
         roles=only("nurse", "provider", "clinic_admin"), kwargs=appointment_pk
+    ),
+    "scheduling:session_record_pre_dose": Rule(
+        roles=only("nurse", status=405), kwargs=appointment_pk
+    ),
+    "scheduling:session_record_hold": Rule(
+        roles=only("provider", status=405), kwargs=appointment_pk
+    ),
+    "scheduling:session_record_dose": Rule(roles=only("nurse", status=405), kwargs=appointment_pk),
+    "scheduling:session_record_observe": Rule(
+        roles=only("nurse", status=405), kwargs=appointment_pk
+    ),
+    "scheduling:session_record_discharge": Rule(
+        roles=only("nurse", status=405), kwargs=appointment_pk
+    ),
+    "scheduling:session_record_sign": Rule(roles=only("nurse", status=405), kwargs=appointment_pk),
+    "scheduling:session_record_amend": Rule(
+        roles=only("nurse", "provider", status=405), kwargs=appointment_pk
     ),
     "scheduling:rems_form": Rule(
         roles=only("nurse", "provider", "clinic_admin"), kwargs=rems_record_pk

@@ -43,6 +43,10 @@ pytestmark = pytest.mark.django_db
 HOSTILE_DAYS = ["0001-01-01", "9999-12-31", "2000-01-01", "10000-01-01", "yesterday"]
 
 
+def book_url(plan):
+    return reverse("scheduling:plan_book", args=[plan.pk])
+
+
 def _series_days(monday):
     return [monday + datetime.timedelta(days=d) for d in (0, 2, 4, 7, 9, 11)]
 
@@ -145,7 +149,7 @@ def test_hostile_scheduling_input_is_refused_without_writing(
         ),
         "confirm": (
             front_desk,
-            plan.get_absolute_url(),
+            book_url(plan),
             _plan_data(plan, chair, monitor, _series_days(monday)),
         ),
         "preferences": (
@@ -200,7 +204,7 @@ def test_confirming_a_plan_with_one_row_says_how_many_are_needed(
     plan = TreatmentPlanFactory(first_day=monday)
 
     response = client_for(front_desk).post(
-        plan.get_absolute_url(), _plan_data(plan, chair, monitor, [monday])
+        book_url(plan), _plan_data(plan, chair, monitor, [monday])
     )
 
     assert response.status_code == 200
@@ -249,14 +253,14 @@ def test_staff_books_a_badly_spaced_series_only_with_book_anyway(
     data = _plan_data(plan, chair, monitor, days)
     client = client_for(front_desk)
 
-    refused = client.post(plan.get_absolute_url(), data)
+    refused = client.post(book_url(plan), data)
 
     assert refused.status_code == 200
     assert "Sessions 1 and 2 are less than 40 hours apart." in refused.text
     assert "Book anyway" in refused.text
     assert Appointment.objects.count() == 0
 
-    booked = client.post(plan.get_absolute_url(), {**data, "book_anyway": "on"})
+    booked = client.post(book_url(plan), {**data, "book_anyway": "on"})
 
     assert booked.status_code == 302
     plan.refresh_from_db()
@@ -339,6 +343,19 @@ def test_a_session_is_checked_in_on_its_day(chair, monitor, iv_patient):
 
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CHECKED_IN
+
+
+def test_only_a_booked_session_can_be_moved(chair, monitor, iv_patient):
+    monday = next_weekday(0)
+    appointment = book(patient=iv_patient, room=chair, clinician=monitor, starts_at=at(monday, 9))
+    appointment.ensure_movable()
+
+    with time_machine.travel(at(monday, 8, 40), tick=False):
+        appointment.check_in()
+
+    with pytest.raises(ValidationError) as refused:
+        appointment.ensure_movable()
+    assert refused.value.code == "not_booked"
 
 
 def test_start_times_off_the_five_minute_grid_are_refused(

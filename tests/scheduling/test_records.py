@@ -46,9 +46,7 @@ def later(frozen, client_for):
 
 
 def post(client, appointment, action, **data):
-    return client.post(
-        reverse("scheduling:session_record", args=[appointment.pk]), {"action": action, **data}
-    )
+    return client.post(reverse(f"scheduling:session_record_{action}", args=[appointment.pk]), data)
 
 
 PRE_DOSE = {
@@ -474,10 +472,12 @@ def test_the_reading_that_raised_the_hold_stays_on_the_page(client_for, nurse, s
 # Refused requests write nothing.
 
 
-def test_an_unknown_step_creates_no_record(client_for, nurse, session):
-    response = post(client_for(nurse), session, "sabotage")
+def test_posting_to_the_page_itself_creates_no_record(client_for, nurse, session):
+    response = client_for(nurse).post(
+        reverse("scheduling:session_record", args=[session.pk]), {"action": "pre_dose", **PRE_DOSE}
+    )
 
-    assert response.status_code == 403
+    assert response.status_code == 405
     assert not SessionRecord.objects.filter(appointment=session).exists()
 
 

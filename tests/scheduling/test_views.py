@@ -20,6 +20,10 @@ from tests.scheduling.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def book_url(plan):
+    return reverse("scheduling:plan_book", args=[plan.pk])
+
+
 def test_provider_records_an_order_with_the_current_protocol_version(
     client_for, provider, iv_patient
 ):
@@ -111,7 +115,7 @@ def test_front_desk_changes_a_time_and_confirms_the_series(client_for, front_des
     client = client_for(front_desk)
     formset = client.get(plan.get_absolute_url()).context["formset"]
 
-    response = client.post(plan.get_absolute_url(), formset_data(formset, {"form-0-time": "13:00"}))
+    response = client.post(book_url(plan), formset_data(formset, {"form-0-time": "13:00"}))
 
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -135,7 +139,7 @@ def test_a_clash_at_confirmation_names_the_session_and_offers_free_times(
         starts_at=at(third_day, 8),
     )
 
-    response = client.post(plan.get_absolute_url(), formset_data(formset))
+    response = client.post(book_url(plan), formset_data(formset))
 
     assert response.status_code == 200
     assert "Nothing was booked" in response.text
@@ -149,9 +153,60 @@ def test_nurse_sees_a_plan_but_cannot_confirm_it(client_for, nurse, chair, monit
     client = client_for(nurse)
     formset = client.get(plan.get_absolute_url()).context["formset"]
 
-    response = client.post(plan.get_absolute_url(), formset_data(formset))
+    response = client.post(book_url(plan), formset_data(formset))
 
     assert response.status_code == 403
+    assert plan.appointments.count() == 0
+
+
+def test_a_series_booked_by_someone_else_meanwhile_is_named_above_the_sessions(
+    client_for, front_desk, chair, monitor, monkeypatch
+):
+    from scheduling.booking import Conflict, SlotTaken
+    from scheduling.views import plans as plan_views
+
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+
+    def booked_meanwhile(**kwargs):
+        raise SlotTaken([Conflict("This series has already been booked or cancelled.")])
+
+    monkeypatch.setattr(plan_views, "series_book", booked_meanwhile)
+
+    response = client.post(book_url(plan), formset_data(formset))
+
+    assert response.status_code == 200
+    assert response.context["formset"].non_form_errors() == [
+        "This series has already been booked or cancelled."
+    ]
+    assert "This series has already been booked or cancelled." in response.text
+    assert plan.appointments.count() == 0
+
+
+def test_confirming_a_series_already_booked_shows_its_sessions(
+    client_for, front_desk, chair, monitor
+):
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+    client.post(book_url(plan), formset_data(formset))
+
+    response = client.post(book_url(plan), formset_data(formset))
+
+    assert response.status_code == 302
+    assert response.url == plan.get_absolute_url()
+    assert plan.appointments.count() == 6
+
+
+def test_posting_to_the_plan_page_itself_books_nothing(client_for, front_desk, chair, monitor):
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+
+    response = client.post(plan.get_absolute_url(), formset_data(formset))
+
+    assert response.status_code == 405
     assert plan.appointments.count() == 0
 
 
@@ -169,7 +224,7 @@ def test_esketamine_without_rems_enrollment_is_not_booked(
     client = client_for(front_desk)
     formset = client.get(plan.get_absolute_url()).context["formset"]
 
-    response = client.post(plan.get_absolute_url(), formset_data(formset), follow=True)
+    response = client.post(book_url(plan), formset_data(formset), follow=True)
 
     assert "Record the patient&#x27;s REMS enrollment" in response.text
     assert Appointment.objects.count() == 0
