@@ -178,11 +178,13 @@ def test_a_signed_record_takes_amendments_only(client_for, later, nurse, session
     post(client, session, "discharge", at="11:00", criteria_met="on", released_to_escort="on")
     post(client, session, "sign")
 
+    refused = post(client, session, "dose", **{**DOSE, "lot_number": "LOT-43"})
     post(client, session, "amend", text="Lot number was LOT-43.")
 
+    assert "signed" in messages_of(refused)[-1].lower()
     record = record_of(session)
-    assert record.amendments.get().author == nurse
     assert record.lot_number == "LOT-42"
+    assert record.amendments.get().author == nurse
     assert record.history.count() >= 4
 
 
