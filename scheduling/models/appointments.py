@@ -83,9 +83,6 @@ class AppointmentQuerySet(models.QuerySet):
     def upcoming(self):
         return self.filter(ends_at__gt=timezone.now())
 
-    def for_room(self, room):
-        return self.filter(room=room)
-
     def for_clinician(self, clinician):
         return self.filter(clinician=clinician)
 
