@@ -144,37 +144,36 @@ def _check_slots(*, route, patient_id, slots, exclude_ids=()):
 def _new_appointment(
     *, patient, route, slot, booked_by, plan=None, sequence=None, kind=Appointment.Kind.SESSION
 ):
+    fields = {
+        "patient": patient,
+        "plan": plan,
+        "sequence": sequence,
+        "room_id": slot.room_id,
+        "clinician_id": slot.clinician_id,
+        "booked_by": booked_by,
+    }
     if kind == Appointment.Kind.SESSION:
-        parts = (route.preparation_minutes, route.administration_minutes, route.monitoring_minutes)
+        appointment = Appointment.session_of(route=route, starts_at=slot.starts_at, **fields)
     else:
         # A follow-up visit or call is one part: the time with the clinician.
-        parts = (0, int((slot.ends_at - slot.starts_at).total_seconds() // 60), 0)
-    appointment = Appointment(
-        patient=patient,
-        route=route,
-        plan=plan,
-        sequence=sequence,
-        kind=kind,
-        room_id=slot.room_id,
-        clinician_id=slot.clinician_id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        preparation_minutes=parts[0],
-        administration_minutes=parts[1],
-        monitoring_minutes=parts[2],
-        booked_by=booked_by,
-    )
+        appointment = Appointment(
+            route=route,
+            kind=kind,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            preparation_minutes=0,
+            administration_minutes=int((slot.ends_at - slot.starts_at).total_seconds() // 60),
+            monitoring_minutes=0,
+            **fields,
+        )
     appointment.full_clean(validate_constraints=False)
     return appointment
 
 
 def slot_for(*, route, starts_at, room_id, clinician_id):
-    return Slot(
-        starts_at,
-        starts_at + datetime.timedelta(minutes=route.session_minutes),
-        room_id,
-        clinician_id,
-    )
+    """The slot a treatment session starting then takes: as long as the route's session."""
+    session = Appointment.session_of(route=route, starts_at=starts_at)
+    return Slot(session.starts_at, session.ends_at, room_id, clinician_id)
 
 
 def _save_all(appointments):
