@@ -1,3 +1,6 @@
+import datetime
+import itertools
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -142,6 +145,16 @@ class ProtocolVersion(models.Model):
     def __str__(self):
         return f"{self.name} (version {self.number})"
 
+    @property
+    def minimum_gap(self):
+        """The least time from the start of one session to the start of the next."""
+        return datetime.timedelta(hours=self.minimum_hours_between)
+
+    @staticmethod
+    def week_of(day, *, first_day):
+        """The week of the series (0-based) a day falls in, counted from the plan's first day."""
+        return (day - first_day).days // 7
+
     def per_week_in(self, week_index):
         """How many sessions the protocol allows in the given week of the series (0-based)."""
         week = 0
@@ -150,6 +163,34 @@ class ProtocolVersion(models.Model):
             if week_index < week:
                 return phase["per_week"]
         return self.phases[-1]["per_week"]
+
+    def spacing_problems(self, sessions, *, first_day, zone):
+        """How (sequence, starts_at) pairs break the spacing, in words; empty if they keep it.
+
+        Weeks are counted from the plan's first day, on the clinic's calendar (`zone`), as the
+        planner counts them; a week before the first day allows what the first week allows.
+        """
+        ordered = sorted(sessions, key=lambda pair: pair[1])
+        problems = []
+        for (earlier, earlier_start), (later, later_start) in itertools.pairwise(ordered):
+            if later_start - earlier_start < self.minimum_gap:
+                problems.append(
+                    f"Sessions {earlier} and {later} are less than "
+                    f"{self.minimum_hours_between} hours apart."
+                )
+        by_week = {}
+        for sequence, starts_at in ordered:
+            week = self.week_of(starts_at.astimezone(zone).date(), first_day=first_day)
+            by_week.setdefault(week, []).append(sequence)
+        for week, sequences in sorted(by_week.items()):
+            allowed = self.per_week_in(max(week, 0))
+            if len(sequences) > allowed:
+                numbers = ", ".join(str(s) for s in sequences)
+                problems.append(
+                    f"Sessions {numbers} fall in week {week + 1} of the series, "
+                    f"which allows {allowed} a week."
+                )
+        return problems
 
     @property
     def summary(self):
