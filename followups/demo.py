@@ -77,7 +77,7 @@ def seed_follow_ups(stdout):
         days = _past_weekdays(last_day, 6)
         plan = TreatmentPlan.objects.create(
             patient=patient,
-            protocol_version=protocol.current_version(),
+            protocol_version=protocol.snapshot(),
             dose=Decimal("0.5"),
             dose_unit="mg/kg",
             first_day=days[0],

@@ -2,7 +2,7 @@ import datetime
 import itertools
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Route
@@ -101,21 +101,37 @@ class Protocol(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def definition(self):
+        """What a version copies: the fields that shape a plan made from this protocol."""
+        names = ["session_count", "minimum_hours_between", "phases", *VERSIONED_FOLLOW_UP_FIELDS]
+        return {name: getattr(self, name) for name in names}
+
     def current_version(self):
-        """The snapshot matching the current definition, made if the definition changed."""
-        fields = {
-            "session_count": self.session_count,
-            "minimum_hours_between": self.minimum_hours_between,
-            "phases": self.phases,
-            **{name: getattr(self, name) for name in VERSIONED_FOLLOW_UP_FIELDS},
-        }
+        """The latest version, if it still matches the definition; None after an edit."""
         latest = self.versions.order_by("-number").first()
-        if latest and all(getattr(latest, key) == value for key, value in fields.items()):
+        if latest and all(getattr(latest, key) == value for key, value in self.definition.items()):
             return latest
-        number = latest.number + 1 if latest else 1
-        return ProtocolVersion.objects.create(
-            protocol=self, number=number, route_id=self.route_id, name=self.name, **fields
-        )
+        return None
+
+    def snapshot(self):
+        """The version a new plan points at: the current one, saved first if the definition changed.
+
+        The protocol row is locked, so two plans ordered at once share one new version.
+        """
+        with transaction.atomic():
+            Protocol.objects.select_for_update().filter(pk=self.pk).first()
+            current = self.current_version()
+            if current is not None:
+                return current
+            last = self.versions.aggregate(last=models.Max("number"))["last"] or 0
+            return ProtocolVersion.objects.create(
+                protocol=self,
+                number=last + 1,
+                route_id=self.route_id,
+                name=self.name,
+                **self.definition,
+            )
 
 
 class ProtocolVersion(models.Model):

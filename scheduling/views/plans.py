@@ -28,7 +28,7 @@ def plan_create(request, patient_pk):
         plan = form.save(commit=False)
         plan.patient = patient
         plan.ordered_by = request.user
-        plan.protocol_version = form.cleaned_data["protocol"].current_version()
+        plan.protocol_version = form.cleaned_data["protocol"].snapshot()
         plan.save()
         messages.success(request, "The order is recorded. Plan the series to book its sessions.")
         return redirect(plan)

@@ -1,9 +1,9 @@
-"""The spacing rules of a protocol version, which the planner and the booking service share."""
+"""Protocols and their versions: the spacing rules the planner and booking share, snapshots."""
 
 import datetime
 import zoneinfo
 
-from scheduling.models import ProtocolVersion
+from scheduling.models import Protocol, ProtocolVersion
 
 ZONE = zoneinfo.ZoneInfo("America/Los_Angeles")
 MONDAY = datetime.date(2026, 3, 2)
@@ -85,3 +85,31 @@ def test_stored_times_are_measured_in_real_hours_across_the_march_clock_change()
     problems = esketamine_version().spacing_problems(sessions, first_day=saturday, zone=ZONE)
 
     assert problems == ["Sessions 1 and 2 are less than 48 hours apart."]
+
+
+def test_reading_the_current_version_saves_nothing(db):
+    protocol = Protocol.objects.get(name="IV induction")
+
+    assert protocol.current_version() is None
+    assert not ProtocolVersion.objects.exists()
+
+
+def test_a_snapshot_is_reused_until_the_protocol_changes(db):
+    protocol = Protocol.objects.get(name="IV induction")
+    first = protocol.snapshot()
+
+    assert protocol.snapshot() == first
+    assert protocol.current_version() == first
+    assert ProtocolVersion.objects.count() == 1
+
+
+def test_after_an_edit_there_is_no_current_version_until_the_next_snapshot(db):
+    protocol = Protocol.objects.get(name="IV induction")
+    first = protocol.snapshot()
+    protocol.minimum_hours_between = 48
+    protocol.save()
+
+    assert protocol.current_version() is None
+    newer = protocol.snapshot()
+    assert (newer.number, newer.minimum_hours_between) == (first.number + 1, 48)
+    assert protocol.current_version() == newer
