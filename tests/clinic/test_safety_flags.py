@@ -1,9 +1,12 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from clinic.flags import self_harm_flag_raise
 from clinic.instruments import InstrumentCode
 from clinic.models import MeasureSource, OutcomeMeasure, SafetyFlag
+from clinic.models.measures import SafetyFlagQuerySet
 
 
 @pytest.fixture
@@ -99,3 +102,57 @@ def test_a_nurse_cannot_acknowledge_a_flag(client_for, flag, nurse):
     assert response.status_code == 403
     flag.refresh_from_db()
     assert flag.is_open
+
+
+def test_the_database_refuses_a_second_open_flag_for_the_same_patient_and_source(flag):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SafetyFlag.objects.create(patient=flag.patient, reason="Again", source=flag.source)
+
+    assert SafetyFlag.objects.count() == 1
+
+
+def test_a_second_open_flag_fails_validation_with_a_message(flag):
+    second = SafetyFlag(patient=flag.patient, reason="Again", source=flag.source)
+
+    with pytest.raises(ValidationError, match="already has an open flag from this source"):
+        second.full_clean()
+
+
+def test_an_acknowledged_flag_allows_a_new_one_from_the_same_source(flag, provider):
+    flag.acknowledge(by=provider, note="Called.")
+
+    SafetyFlag.objects.create(patient=flag.patient, reason="Again", source=flag.source)
+
+    assert SafetyFlag.objects.open().count() == 1
+
+
+def test_flags_from_two_sources_may_be_open_together(flag):
+    SafetyFlag.objects.create(
+        patient=flag.patient, reason="Follow-up", source=MeasureSource.PATIENT_LINK
+    )
+
+    assert SafetyFlag.objects.open().count() == 2
+
+
+def test_raising_a_flag_that_is_open_gives_the_open_one(flag):
+    raised = self_harm_flag_raise(patient=flag.patient, source=flag.source, reason="Again")
+
+    assert raised == flag
+    assert SafetyFlag.objects.count() == 1
+
+
+def test_a_flag_raised_by_a_request_at_the_same_moment_is_returned_not_doubled(flag, monkeypatch):
+    # The other request commits its flag between this one's check and its insert.
+    real_first = SafetyFlagQuerySet.first
+    checks = []
+
+    def first_misses_once(queryset):
+        checks.append(queryset)
+        return None if len(checks) == 1 else real_first(queryset)
+
+    monkeypatch.setattr(SafetyFlagQuerySet, "first", first_misses_once)
+
+    raised = self_harm_flag_raise(patient=flag.patient, source=flag.source, reason="Again")
+
+    assert raised == flag
+    assert SafetyFlag.objects.count() == 1
