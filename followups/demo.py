@@ -50,7 +50,7 @@ def _answers_for(total, code):
 
 @register_seeder
 def seed_follow_ups(stdout):
-    from followups.questionnaires import measure_record
+    from clinic.measures import measure_record
     from followups.services import series_follow_ups_create
     from scheduling.models import Appointment, Protocol, TreatmentPlan
 

@@ -8,6 +8,8 @@ from clinic.instruments import InstrumentCode
 from clinic.models import MeasureSource, OutcomeMeasure, SafetyFlag
 from clinic.models.measures import SafetyFlagQuerySet
 
+SELF_HARM_ANSWERS = {"instrument_code": InstrumentCode.PHQ9, "answers": [0] * 8 + [1]}
+
 
 @pytest.fixture
 def flag(patient):
@@ -135,7 +137,7 @@ def test_flags_from_two_sources_may_be_open_together(flag):
 
 
 def test_raising_a_flag_that_is_open_gives_the_open_one(flag):
-    raised = self_harm_flag_raise(patient=flag.patient, source=flag.source, reason="Again")
+    raised = self_harm_flag_raise(patient=flag.patient, source=flag.source, **SELF_HARM_ANSWERS)
 
     assert raised == flag
     assert SafetyFlag.objects.count() == 1
@@ -152,7 +154,31 @@ def test_a_flag_raised_by_a_request_at_the_same_moment_is_returned_not_doubled(f
 
     monkeypatch.setattr(SafetyFlagQuerySet, "first", first_misses_once)
 
-    raised = self_harm_flag_raise(patient=flag.patient, source=flag.source, reason="Again")
+    raised = self_harm_flag_raise(patient=flag.patient, source=flag.source, **SELF_HARM_ANSWERS)
 
     assert raised == flag
+    assert SafetyFlag.objects.count() == 1
+
+
+def test_answers_without_a_self_harm_answer_raise_no_flag(patient):
+    for code, answers in ((InstrumentCode.PHQ9, [3] * 8 + [0]), (InstrumentCode.GAD7, [3] * 7)):
+        raised = self_harm_flag_raise(
+            patient=patient, source=MeasureSource.STAFF, instrument_code=code, answers=answers
+        )
+
+        assert raised is None
+    assert not SafetyFlag.objects.exists()
+
+
+def test_a_flag_raised_since_a_moment_stops_a_new_one_even_when_acknowledged(flag, provider):
+    flag.acknowledge(by=provider, note="Called.")
+
+    raised = self_harm_flag_raise(
+        patient=flag.patient,
+        source=flag.source,
+        unless_raised_since=flag.raised_at,
+        **SELF_HARM_ANSWERS,
+    )
+
+    assert raised is None
     assert SafetyFlag.objects.count() == 1

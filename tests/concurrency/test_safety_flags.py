@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from clinic.flags import self_harm_flag_raise
+from clinic.instruments import InstrumentCode
 from clinic.models import MeasureSource, SafetyFlag
 from tests.factories import PatientFactory
 
@@ -20,7 +21,12 @@ def raise_at_once(patient, count):
         try:
             barrier.wait()
             raised.append(
-                self_harm_flag_raise(patient=patient, source=MeasureSource.INTAKE, reason="Item 9")
+                self_harm_flag_raise(
+                    patient=patient,
+                    source=MeasureSource.INTAKE,
+                    instrument_code=InstrumentCode.PHQ9,
+                    answers=[0] * 8 + [1],
+                )
             )
         except Exception as error:  # noqa: BLE001 - the test reports whatever happened
             errors.append(error)
