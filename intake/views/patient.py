@@ -105,7 +105,7 @@ def step(request, link, slug):
             services.intake_step_save(intake=intake, step=slug, data=form.to_json())
             if "add_rows" in request.POST:
                 return redirect("intake:step", slug)
-            return redirect("intake:step", _next_step(intake, slug))
+            return redirect("intake:step", intake.next_step(slug))
     else:
         form = form_class(initial=initial)
     return render(
@@ -118,13 +118,6 @@ def step(request, link, slug):
             "crisis": slug != "phq9" and _self_harm_risk(intake),
         },
     )
-
-
-def _next_step(intake, slug):
-    if intake.reopened_steps:
-        later = [s for s in intake.reopened_steps if STEP_SLUGS.index(s) > STEP_SLUGS.index(slug)]
-        return later[0] if later else REVIEW
-    return STEP_SLUGS[STEP_SLUGS.index(slug) + 1]
 
 
 def consent(request, intake):
@@ -146,7 +139,7 @@ def consent(request, intake):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return redirect("intake:step", _next_step(intake, CONSENT))
+                return redirect("intake:step", intake.next_step(CONSENT))
     elif request.method == "POST":
         return redirect("intake:step", REVIEW)
     return render(
