@@ -20,7 +20,7 @@ class Worklist:
     missed: list
     no_next_appointment: list
     questionnaires: list
-    rems: list
+    rems: list  # (session record, days left to submit its REMS form), oldest first
 
     def counts(self):
         return {
@@ -83,7 +83,7 @@ def worklist_build(*, today=None, provider=None) -> Worklist:
     rems = SessionRecord.objects.rems_due().select_related("appointment__patient")
     if provider:
         rems = rems.filter(appointment__plan__ordered_by=provider)
-    rems = list(rems.order_by("dose_started_at"))
+    rems = [(record, record.rems_days_left(today)) for record in rems.order_by("dose_started_at")]
     return Worklist(
         due=due,
         overdue=overdue,
