@@ -118,7 +118,7 @@ def measure(patient, provider, start_day, sessions):
     )
     plan = TreatmentPlan.objects.create(
         patient=patient,
-        protocol_version=protocol.current_version(),
+        protocol_version=protocol.snapshot(),
         dose=1,
         dose_unit="mg/kg",
         first_day=start_day,

@@ -7,9 +7,9 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from clinic.flags import safety_flags_panel
         from clinic.panels import register_home_panel
         from clinic.reference_data import ensure_after_migrate
+        from clinic.views import safety_flags_panel
 
         register_home_panel(safety_flags_panel)
 

@@ -157,3 +157,13 @@ def instrument_fields(instrument):
 
 def instrument_answers(instrument, cleaned_data):
     return [cleaned_data[f"item_{number}"] for number in range(1, len(instrument.items) + 1)]
+
+
+class AcknowledgeFlagForm(forms.Form):
+    note = forms.CharField(
+        label="What was done",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: called the patient, safety plan reviewed.",
+        error_messages={"required": "Write what was done, for example who called the patient."},
+    )

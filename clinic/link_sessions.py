@@ -3,8 +3,15 @@
 Intake and the follow-up questionnaires follow the same rules: opening links
 is rate-limited per client, an unknown, expired or revoked token is refused
 the same way, the session key is rotated, and later pages carry no token —
-they find the link again through the session and re-check it every time.
+they find the link again through the session and re-check it every time
+(`@link_page`).
 """
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from clinic.models import PatientLink
 from clinic.ratelimit import rate_limited
@@ -21,7 +28,12 @@ class LinkUnavailable(Exception):  # noqa: N818 - an outcome the patient sees, n
         super().__init__(status)
 
 
-def link_open(request, token, *, purpose, session_key):
+def _session_key(purpose):
+    # One key per purpose, so an intake and a questionnaire can be open in one browser.
+    return f"{purpose}_link_id"
+
+
+def link_open(request, token, *, purpose):
     """The link the token opens, now held by this session; raise LinkUnavailable if none."""
     if rate_limited(
         request, scope=f"{purpose}-start", limit=OPEN_LIMIT, window_seconds=OPEN_WINDOW_SECONDS
@@ -30,19 +42,49 @@ def link_open(request, token, *, purpose, session_key):
     link = PatientLink.objects.find_usable(token, purpose=purpose)
     if link is None:
         raise LinkUnavailable(404)
-    link_hold(request, link, session_key=session_key)
+    link_hold(request, link)
     return link
 
 
-def link_hold(request, link, *, session_key):
+def link_hold(request, link):
     """Keep the link in a fresh session, so that a fixated session id gains nothing."""
     request.session.cycle_key()
-    request.session[session_key] = link.pk
+    request.session[_session_key(link.purpose)] = link.pk
 
 
-def links_held(request, *, purpose, session_key):
-    """The usable link this session holds, as a queryset (empty when there is none)."""
-    link_id = request.session.get(session_key)
+def link_held(request, *, purpose, usable_only=True):
+    """The link this session holds, with its patient; None when there is none (or no longer)."""
+    link_id = request.session.get(_session_key(purpose))
     if not isinstance(link_id, int):
-        return PatientLink.objects.none()
-    return PatientLink.objects.usable().filter(pk=link_id, purpose=purpose)
+        return None
+    links = PatientLink.objects.usable() if usable_only else PatientLink.objects.all()
+    return links.filter(pk=link_id, purpose=purpose).select_related("patient").first()
+
+
+def link_unavailable(request, *, template, status=404):
+    """One page for unknown, expired, revoked and used links, so none can be told apart."""
+    return render(request, template, status=status)
+
+
+def link_page(*, purpose, unavailable_template, usable_only=True):
+    """A public patient page for the holder of a link exchanged in this session.
+
+    The view is called as `view(request, link, ...)` with the link and its patient,
+    re-checked on every request; without a usable link the session holds, the
+    patient sees `unavailable_template` (404) instead. `usable_only=False` also
+    serves a link used up, revoked or expired since (the page after the last answer).
+    """
+
+    def decorator(view):
+        @login_not_required
+        @never_cache
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            link = link_held(request, purpose=purpose, usable_only=usable_only)
+            if link is None:
+                return link_unavailable(request, template=unavailable_template)
+            return view(request, link, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

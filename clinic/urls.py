@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import flags, views
+from clinic import views
 from clinic.forms import EmailAuthenticationForm
 
 admin.site.site_header = "Clinic settings"
@@ -17,7 +17,7 @@ patient_urls = [
     path("<int:pk>/history/", views.patient_history, name="patient_history"),
     path(
         "flags/<int:pk>/acknowledge/",
-        flags.safety_flag_acknowledge,
+        views.safety_flag_acknowledge,
         name="safety_flag_acknowledge",
     ),
 ]

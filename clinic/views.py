@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from clinic.audit import change_log
-from clinic.forms import PatientForm, PatientSearchForm
-from clinic.models import Patient, PatientStatus
-from clinic.panels import home_panels, patient_panels
+from clinic.forms import AcknowledgeFlagForm, PatientForm, PatientSearchForm
+from clinic.models import Patient, PatientStatus, SafetyFlag
+from clinic.panels import Panel, home_panels, patient_panels
 
 PATIENTS_PER_PAGE = 25
 SEARCH_SESSION_KEY = "patient_search"
@@ -26,6 +28,42 @@ def home(request):
         "clinic/home.html",
         {"status_counts": status_counts, "panels": home_panels(request)},
     )
+
+
+def safety_flags_panel(request):
+    """The open urgent flags, first on the staff home page."""
+    if not request.user.has_perm("clinic.view_safetyflag"):
+        return None
+    flags = list(SafetyFlag.objects.open().select_related("patient"))
+    if not flags:
+        return None
+    return Panel(
+        title=f"Urgent safety flags ({len(flags)})",
+        template_name="clinic/safety_flags_panel.html",
+        context={
+            "flags": flags,
+            "can_acknowledge": request.user.has_perm("clinic.acknowledge_safetyflag"),
+            "form": AcknowledgeFlagForm(),
+        },
+        order=0,
+    )
+
+
+@permission_required("clinic.acknowledge_safetyflag", raise_exception=True)
+@require_POST
+def safety_flag_acknowledge(request, pk):
+    flag = get_object_or_404(SafetyFlag.objects.select_related("patient"), pk=pk)
+    form = AcknowledgeFlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write what was done before acknowledging the flag.")
+        return redirect("home")
+    try:
+        flag.acknowledge(by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The flag for {flag.patient.full_name} is acknowledged.")
+    return redirect("home")
 
 
 @permission_required("clinic.view_patient", raise_exception=True)

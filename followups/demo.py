@@ -50,7 +50,7 @@ def _answers_for(total, code):
 
 @register_seeder
 def seed_follow_ups(stdout):
-    from followups.questionnaires import measure_record
+    from clinic.measures import measure_record
     from followups.services import series_follow_ups_create
     from scheduling.models import Appointment, Protocol, TreatmentPlan
 
@@ -77,7 +77,7 @@ def seed_follow_ups(stdout):
         days = _past_weekdays(last_day, 6)
         plan = TreatmentPlan.objects.create(
             patient=patient,
-            protocol_version=protocol.current_version(),
+            protocol_version=protocol.snapshot(),
             dose=Decimal("0.5"),
             dose_unit="mg/kg",
             first_day=days[0],

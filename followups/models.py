@@ -285,9 +285,3 @@ class ReminderPreference(models.Model):
 
     def __str__(self):
         return f"Reminder preference of patient {self.patient_id}"
-
-
-def reminders_enabled(patient_id):
-    return not ReminderPreference.objects.filter(
-        patient_id=patient_id, email_reminders=False
-    ).exists()

@@ -1,4 +1,4 @@
-"""Outcome measures after intake: entered by staff, or by the patient through a private link."""
+"""Follow-up questionnaires a patient answers through a private link: the email, the answers."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -7,41 +7,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.flags import self_harm_flag_raise
-from clinic.instruments import InstrumentCode, phq9_self_harm_risk
+from clinic.instruments import InstrumentCode
+from clinic.measures import measure_record
 from clinic.models import Clinic, LinkPurpose, MeasureSource, OutcomeMeasure, PatientLink
 from followups.models import Reminder, ReminderKind
 from followups.preferences import opt_out_url
 
 QUESTIONNAIRE_ORDER = [InstrumentCode.PHQ9, InstrumentCode.GAD7]
-SELF_HARM_REASON = (
-    "Answered PHQ-9 question 9 (thoughts of self-harm) above “Not at all” on a follow-up "
-    "questionnaire."
-)
 
 
 class NoEmailAddress(Exception):
     """The patient has no email address to send a link to."""
-
-
-def measure_record(
-    *, patient, instrument_code, answers, source, difficulty=None, taken_at=None
-) -> OutcomeMeasure:
-    """Score and save one questionnaire; item 9 above 0 raises the same flag as intake."""
-    with transaction.atomic():
-        measure = OutcomeMeasure.scored(
-            patient=patient,
-            instrument_code=instrument_code,
-            answers=answers,
-            difficulty=difficulty,
-            source=source,
-            taken_at=taken_at,
-        )
-        measure.full_clean()
-        measure.save()
-        if instrument_code == InstrumentCode.PHQ9 and phq9_self_harm_risk(answers):
-            self_harm_flag_raise(patient=patient, source=source, reason=SELF_HARM_REASON)
-    return measure
 
 
 def questionnaire_link_url(token: str, site_url: str | None = None) -> str:

@@ -107,6 +107,15 @@ class Intake(models.Model):
         missing = self.missing_steps()
         return missing[0] if missing else REVIEW
 
+    def next_step(self, after):
+        """The step that follows once `after` is saved: the next in order, or, when a provider
+        reopened some steps, the next of those and then the review."""
+        position = STEP_SLUGS.index(after)
+        if self.reopened_steps:
+            later = [slug for slug in self.reopened_steps if STEP_SLUGS.index(slug) > position]
+            return later[0] if later else REVIEW
+        return STEP_SLUGS[position + 1]
+
     def can_edit_step(self, slug):
         if slug not in STEPS_BY_SLUG:
             return False

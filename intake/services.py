@@ -9,20 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.flags import self_harm_flag_raise
-from clinic.instruments import INSTRUMENTS, PHQ9, InstrumentCode, phq9_self_harm_risk
+from clinic.instruments import INSTRUMENTS, InstrumentCode
+from clinic.measures import measure_record
 from clinic.models import (
     Clinic,
     LinkPurpose,
     MeasureSource,
-    OutcomeMeasure,
     Patient,
     PatientLink,
     PatientStatus,
-    SafetyFlag,
 )
 from intake.models import ConsentDocument, ConsentSignature, Decision, Intake
 
-SELF_HARM_REASON = "Answered PHQ-9 question 9 (thoughts of self-harm) above “Not at all” at intake."
 PATIENT_FIELDS_FROM_ABOUT_YOU = [
     "legal_first_name",
     "legal_last_name",
@@ -105,8 +103,9 @@ def intake_open(*, link: PatientLink) -> Intake:
         return intake
 
 
-def _raise_self_harm_flag(patient):
-    self_harm_flag_raise(patient=patient, source=MeasureSource.INTAKE, reason=SELF_HARM_REASON)
+def _items(code, answers):
+    """A questionnaire step's item answers, in order."""
+    return [answers[f"item_{n}"] for n in range(1, len(INSTRUMENTS[code].items) + 1)]
 
 
 def intake_step_save(*, intake: Intake, step: str, data: dict) -> None:
@@ -115,10 +114,13 @@ def intake_step_save(*, intake: Intake, step: str, data: dict) -> None:
         # Lock the row: two tabs saving different steps must not overwrite each other.
         intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake.pk)
         intake.save_step(step, data)
-        if step == "phq9":
-            answers = [data[f"item_{n}"] for n in range(1, len(PHQ9.items) + 1)]
-            if phq9_self_harm_risk(answers):
-                _raise_self_harm_flag(intake.patient)
+        if step in INSTRUMENTS:
+            self_harm_flag_raise(
+                patient=intake.patient,
+                source=MeasureSource.INTAKE,
+                instrument_code=step,
+                answers=_items(step, data),
+            )
 
 
 def intake_consent_sign(
@@ -150,17 +152,15 @@ def intake_consent_sign(
 
 def _measure(intake, code):
     answers = intake.answers[code]
-    instrument = INSTRUMENTS[code]
-    items = [answers[f"item_{n}"] for n in range(1, len(instrument.items) + 1)]
-    measure = OutcomeMeasure.scored(
+    # A flag raised since the intake began covers these answers, even once acknowledged.
+    return measure_record(
         patient=intake.patient,
         instrument_code=code,
-        answers=items,
+        answers=_items(code, answers),
         difficulty=answers.get("difficulty"),
         source=MeasureSource.INTAKE,
+        unless_flagged_since=intake.started_at,
     )
-    measure.save()
-    return measure
 
 
 def intake_submit(*, intake: Intake) -> Intake:
@@ -184,11 +184,6 @@ def intake_submit(*, intake: Intake) -> Intake:
         if intake.gad7 is None or "gad7" in reopened:
             intake.gad7 = _measure(intake, InstrumentCode.GAD7)
         intake.save(update_fields=["phq9", "gad7"])
-        already_flagged = SafetyFlag.objects.filter(
-            patient=patient, source=MeasureSource.INTAKE, raised_at__gte=intake.started_at
-        ).exists()
-        if phq9_self_harm_risk(intake.phq9.answers) and not already_flagged:
-            _raise_self_harm_flag(patient)
         return intake
 
 

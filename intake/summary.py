@@ -25,10 +25,6 @@ class IntakeSummary:
     height_cm: str | None = None
     blood_pressure: str | None = None
 
-    @property
-    def flag_count(self):
-        return len(self.contraindications) + int(self.self_harm_risk)
-
 
 def _decimal(value):
     try:

@@ -144,37 +144,36 @@ def _check_slots(*, route, patient_id, slots, exclude_ids=()):
 def _new_appointment(
     *, patient, route, slot, booked_by, plan=None, sequence=None, kind=Appointment.Kind.SESSION
 ):
+    fields = {
+        "patient": patient,
+        "plan": plan,
+        "sequence": sequence,
+        "room_id": slot.room_id,
+        "clinician_id": slot.clinician_id,
+        "booked_by": booked_by,
+    }
     if kind == Appointment.Kind.SESSION:
-        parts = (route.preparation_minutes, route.administration_minutes, route.monitoring_minutes)
+        appointment = Appointment.session_of(route=route, starts_at=slot.starts_at, **fields)
     else:
         # A follow-up visit or call is one part: the time with the clinician.
-        parts = (0, int((slot.ends_at - slot.starts_at).total_seconds() // 60), 0)
-    appointment = Appointment(
-        patient=patient,
-        route=route,
-        plan=plan,
-        sequence=sequence,
-        kind=kind,
-        room_id=slot.room_id,
-        clinician_id=slot.clinician_id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        preparation_minutes=parts[0],
-        administration_minutes=parts[1],
-        monitoring_minutes=parts[2],
-        booked_by=booked_by,
-    )
+        appointment = Appointment(
+            route=route,
+            kind=kind,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            preparation_minutes=0,
+            administration_minutes=int((slot.ends_at - slot.starts_at).total_seconds() // 60),
+            monitoring_minutes=0,
+            **fields,
+        )
     appointment.full_clean(validate_constraints=False)
     return appointment
 
 
 def slot_for(*, route, starts_at, room_id, clinician_id):
-    return Slot(
-        starts_at,
-        starts_at + datetime.timedelta(minutes=route.session_minutes),
-        room_id,
-        clinician_id,
-    )
+    """The slot a treatment session starting then takes: as long as the route's session."""
+    session = Appointment.session_of(route=route, starts_at=starts_at)
+    return Slot(session.starts_at, session.ends_at, room_id, clinician_id)
 
 
 def _save_all(appointments):
@@ -243,10 +242,10 @@ def series_book(*, plan, slots, booked_by, accept_spacing=False):
     if timing:
         raise SlotTaken(timing)
     if not accept_spacing:
-        problems = spacing_problems(
-            version,
-            plan.first_day,
+        problems = version.spacing_problems(
             [(sequence, slot.starts_at) for sequence, slot in numbered],
+            first_day=plan.first_day,
+            zone=Clinic.load().zone,
         )
         if problems:
             raise SpacingBroken(problems)
@@ -284,44 +283,6 @@ def series_book(*, plan, slots, booked_by, accept_spacing=False):
 class RescheduleResult:
     moved: list
     spacing_warnings: list
-
-
-def spacing_problems(version, first_day, sessions):
-    """How (sequence, starts_at) pairs break the protocol's spacing, in words; empty if not.
-
-    Weeks are counted from the plan's first day, as the planner counts them.
-    """
-    zone = Clinic.load().zone
-    gap = datetime.timedelta(hours=version.minimum_hours_between)
-    ordered = sorted(sessions, key=lambda pair: pair[1])
-    problems = []
-    for (earlier, earlier_start), (later, later_start) in zip(ordered, ordered[1:], strict=False):
-        if later_start - earlier_start < gap:
-            problems.append(
-                f"Sessions {earlier} and {later} are less than "
-                f"{version.minimum_hours_between} hours apart."
-            )
-    by_week = {}
-    for sequence, starts_at in ordered:
-        week = (starts_at.astimezone(zone).date() - first_day).days // 7
-        by_week.setdefault(week, []).append(sequence)
-    for week, sequences in sorted(by_week.items()):
-        allowed = version.per_week_in(max(week, 0))
-        if len(sequences) > allowed:
-            numbers = ", ".join(str(s) for s in sequences)
-            problems.append(
-                f"Sessions {numbers} fall in week {week + 1} of the series, "
-                f"which allows {allowed} a week."
-            )
-    return problems
-
-
-def _spacing_warnings(plan, appointments_after):
-    return spacing_problems(
-        plan.protocol_version,
-        plan.first_day,
-        [(a.sequence, a.starts_at) for a in appointments_after],
-    )
 
 
 def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, following=False):
@@ -404,5 +365,10 @@ def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, fol
         )
     warnings = []
     if appointment.plan_id:
-        warnings = _spacing_warnings(appointment.plan, list(appointment.plan.appointments.active()))
+        plan = appointment.plan
+        warnings = plan.protocol_version.spacing_problems(
+            [(session.sequence, session.starts_at) for session in plan.appointments.active()],
+            first_day=plan.first_day,
+            zone=zone,
+        )
     return RescheduleResult(moved=moving, spacing_warnings=warnings)

@@ -66,7 +66,7 @@ def seed_scheduling(stdout):
         if not TreatmentPlan.objects.filter(patient=patient).exists():
             TreatmentPlan.objects.create(
                 patient=patient,
-                protocol_version=protocol.current_version(),
+                protocol_version=protocol.snapshot(),
                 dose=dose,
                 dose_unit=unit,
                 first_day=tomorrow,

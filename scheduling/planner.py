@@ -272,18 +272,17 @@ def plan_series(calendar, *, version, duration, first_day, patient_id, preferenc
     `series_propose()` retries without them when they cannot be met.
     """
     _, last_day = series_window(version, first_day)
-    gap = datetime.timedelta(hours=version.minimum_hours_between)
     per_week_count = defaultdict(int)
     slots = []
     day = first_day
     while len(slots) < version.session_count and day <= last_day:
-        week = (day - first_day).days // 7
+        week = version.week_of(day, first_day=first_day)
         if per_week_count[week] < version.per_week_in(week) and (
             not preference.weekdays or day.weekday() in preference.weekdays
         ):
             earliest = not_before
             if slots:
-                earliest = max(earliest, slots[-1].starts_at + gap)
+                earliest = max(earliest, slots[-1].starts_at + version.minimum_gap)
             slot = next(
                 calendar.day_slots(
                     day,

@@ -22,8 +22,8 @@ def plan_order(
     with transaction.atomic():
         plan = TreatmentPlan(
             patient=patient,
-            # Made here when the protocol changed since its last version.
-            protocol_version=protocol.current_version(),
+            # A new version is made here when the protocol changed since its last one.
+            protocol_version=protocol.snapshot(),
             dose=dose,
             dose_unit=dose_unit,
             first_day=first_day,

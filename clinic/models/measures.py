@@ -108,6 +108,14 @@ class SafetyFlag(models.Model):
         ordering = ["raised_at", "pk"]
         permissions = [("acknowledge_safetyflag", "Can acknowledge an urgent safety flag")]
         indexes = [models.Index(fields=["acknowledged_at", "raised_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "source"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="one_open_flag_per_patient_and_source",
+                violation_error_message="This patient already has an open flag from this source.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.patient.full_name}: {self.reason}"

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.instruments import INSTRUMENTS
+from clinic.measures import measure_record
 from clinic.models import MeasureSource, Patient
 from followups import exports
 from followups.forms import MeasureForm
 from followups.preferences import reminders_set
-from followups.questionnaires import NoEmailAddress, measure_record, questionnaire_link_send
+from followups.questionnaires import NoEmailAddress, questionnaire_link_send
 
 
 @permission_required("clinic.add_outcomemeasure", raise_exception=True)

@@ -1,40 +1,18 @@
 """Pages a patient opens from a questionnaire or reminder email; no account, no staff menu."""
 
-from functools import wraps
-
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from clinic.instruments import INSTRUMENTS, phq9_self_harm_risk
-from clinic.link_sessions import LinkUnavailable, link_open, links_held
+from clinic.link_sessions import LinkUnavailable, link_open, link_page, link_unavailable
 from clinic.models import LinkPurpose
 from followups.forms import MeasureForm
 from followups.preferences import patient_for_opt_out_token, reminders_set
 from followups.questionnaires import questionnaire_answer, questionnaire_remaining
 
-SESSION_KEY = "questionnaire_link_id"
+UNAVAILABLE = "followups/patient/link_unavailable.html"
 CRISIS_KEY = "questionnaire_crisis"
-
-
-def link_unavailable(request, status=404):
-    """One page for unknown, expired, revoked and used links, so none can be told apart."""
-    return render(request, "followups/patient/link_unavailable.html", status=status)
-
-
-def questionnaire_page(view):
-    @login_not_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        held = links_held(request, purpose=LinkPurpose.QUESTIONNAIRE, session_key=SESSION_KEY)
-        link = held.select_related("patient").first()
-        if link is None:
-            return link_unavailable(request)
-        request.link = link
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @login_not_required
@@ -42,17 +20,16 @@ def questionnaire_page(view):
 def questionnaire_start(request, token):
     """Exchange the token for a session, then continue on a URL that carries no token."""
     try:
-        link = link_open(request, token, purpose=LinkPurpose.QUESTIONNAIRE, session_key=SESSION_KEY)
+        link = link_open(request, token, purpose=LinkPurpose.QUESTIONNAIRE)
     except LinkUnavailable as refusal:
-        return link_unavailable(request, status=refusal.status)
+        return link_unavailable(request, template=UNAVAILABLE, status=refusal.status)
     request.session[CRISIS_KEY] = False
     link.mark_opened()
     return redirect("followups:questionnaire")
 
 
-@questionnaire_page
-def questionnaire(request):
-    link = request.link
+@link_page(purpose=LinkPurpose.QUESTIONNAIRE, unavailable_template=UNAVAILABLE)
+def questionnaire(request, link):
     remaining = questionnaire_remaining(link)
     if not remaining:
         return redirect("followups:questionnaire_done")
@@ -88,11 +65,8 @@ def questionnaire(request):
     )
 
 
-@login_not_required
-@never_cache
-def questionnaire_done(request):
-    if not isinstance(request.session.get(SESSION_KEY), int):
-        return link_unavailable(request)
+@link_page(purpose=LinkPurpose.QUESTIONNAIRE, unavailable_template=UNAVAILABLE, usable_only=False)
+def questionnaire_done(request, link):
     return render(
         request,
         "followups/patient/questionnaire_done.html",
@@ -106,7 +80,7 @@ def reminders_opt_out(request, token):
     """Asks first (GET), acts on the button (POST): mail scanners open links, people press."""
     patient = patient_for_opt_out_token(token)
     if patient is None:
-        return link_unavailable(request)
+        return link_unavailable(request, template=UNAVAILABLE)
     done = False
     if request.method == "POST":
         reminders_set(patient=patient, enabled=False, by_patient=True)

@@ -1,7 +1,5 @@
 """Pages a patient opens through a private link; no account, no staff navigation."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -10,39 +8,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from clinic.link_sessions import LinkUnavailable, link_open, links_held
+from clinic.link_sessions import LinkUnavailable, link_open, link_page, link_unavailable
 from clinic.models import LinkPurpose
 from clinic.ratelimit import client_address
 from intake import services
 from intake.display import answer_sections
 from intake.forms import STEP_FORMS, ConsentForm
-from intake.models import ConsentDocument, ConsentSignature, Intake
+from intake.models import ConsentDocument, ConsentSignature
 from intake.questions import ANSWER_STEPS, CONSENT, REVIEW, STEP_SLUGS, STEPS, STEPS_BY_SLUG
 from intake.summary import summarize
 
-SESSION_KEY = "intake_link_id"
-
-
-def link_unavailable(request, status=404):
-    """One page for unknown, expired and revoked links, so none can be told apart."""
-    return render(request, "intake/link_unavailable.html", status=status)
-
-
-def patient_page(view):
-    """Open to the holder of a link exchanged in this session; the link is re-checked each time."""
-
-    @login_not_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        held = links_held(request, purpose=LinkPurpose.INTAKE, session_key=SESSION_KEY)
-        intake = Intake.objects.select_related("patient").filter(patient__links__in=held).first()
-        if intake is None:
-            return link_unavailable(request)
-        request.intake = intake
-        return view(request, *args, **kwargs)
-
-    return wrapper
+UNAVAILABLE = "intake/link_unavailable.html"
 
 
 @login_not_required
@@ -50,9 +26,9 @@ def patient_page(view):
 def start(request, token):
     """Exchange the token for a session, then continue on a URL that carries no token."""
     try:
-        link = link_open(request, token, purpose=LinkPurpose.INTAKE, session_key=SESSION_KEY)
+        link = link_open(request, token, purpose=LinkPurpose.INTAKE)
     except LinkUnavailable as refusal:
-        return link_unavailable(request, status=refusal.status)
+        return link_unavailable(request, template=UNAVAILABLE, status=refusal.status)
     services.intake_open(link=link)
     return redirect("intake:welcome")
 
@@ -72,9 +48,9 @@ def _self_harm_risk(intake):
     return summarize(intake.answers).self_harm_risk
 
 
-@patient_page
-def welcome(request):
-    intake = request.intake
+@link_page(purpose=LinkPurpose.INTAKE, unavailable_template=UNAVAILABLE)
+def welcome(request, link):
+    intake = link.patient.intake
     done = set(intake.completed_steps())
     return render(
         request,
@@ -108,15 +84,15 @@ def _initial(intake, slug):
     return None
 
 
-@patient_page
-def step(request, slug):
+@link_page(purpose=LinkPurpose.INTAKE, unavailable_template=UNAVAILABLE)
+def step(request, link, slug):
     if slug not in STEPS_BY_SLUG:
         raise Http404
+    intake = link.patient.intake
     if slug == REVIEW:
-        return review(request)
-    intake = request.intake
+        return review(request, intake)
     if slug == CONSENT:
-        return consent(request)
+        return consent(request, intake)
     if not intake.can_edit_step(slug):
         messages.info(request, "This part of the form can no longer be changed.")
         return redirect("intake:step", REVIEW)
@@ -129,7 +105,7 @@ def step(request, slug):
             services.intake_step_save(intake=intake, step=slug, data=form.to_json())
             if "add_rows" in request.POST:
                 return redirect("intake:step", slug)
-            return redirect("intake:step", _next_step(intake, slug))
+            return redirect("intake:step", intake.next_step(slug))
     else:
         form = form_class(initial=initial)
     return render(
@@ -144,15 +120,7 @@ def step(request, slug):
     )
 
 
-def _next_step(intake, slug):
-    if intake.reopened_steps:
-        later = [s for s in intake.reopened_steps if STEP_SLUGS.index(s) > STEP_SLUGS.index(slug)]
-        return later[0] if later else REVIEW
-    return STEP_SLUGS[STEP_SLUGS.index(slug) + 1]
-
-
-def consent(request):
-    intake = request.intake
+def consent(request, intake):
     signature = ConsentSignature.objects.filter(intake=intake).select_related("document").first()
     document = signature.document if signature else ConsentDocument.objects.current()
     last_name = intake.answers.get("about-you", {}).get("legal_last_name") or (
@@ -171,7 +139,7 @@ def consent(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return redirect("intake:step", _next_step(intake, CONSENT))
+                return redirect("intake:step", intake.next_step(CONSENT))
     elif request.method == "POST":
         return redirect("intake:step", REVIEW)
     return render(
@@ -188,8 +156,7 @@ def consent(request):
     )
 
 
-def review(request):
-    intake = request.intake
+def review(request, intake):
     error = None
     if request.method == "POST" and intake.is_editable:
         try:
@@ -215,9 +182,9 @@ def review(request):
     )
 
 
-@patient_page
-def done(request):
-    intake = request.intake
+@link_page(purpose=LinkPurpose.INTAKE, unavailable_template=UNAVAILABLE)
+def done(request, link):
+    intake = link.patient.intake
     if intake.is_editable:
         return redirect("intake:step", REVIEW)
     return render(

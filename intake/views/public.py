@@ -9,7 +9,6 @@ from clinic.link_sessions import link_hold
 from clinic.ratelimit import rate_limited
 from intake import services
 from intake.forms import SelfReferralForm
-from intake.views.patient import SESSION_KEY
 
 REFERRAL_LIMIT = 5
 REFERRAL_WINDOW_SECONDS = 60 * 60
@@ -39,7 +38,7 @@ def self_referral(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                link_hold(request, link, session_key=SESSION_KEY)
+                link_hold(request, link)
                 services.intake_open(link=link)
                 return redirect("intake:welcome")
     return render(request, "intake/self_referral.html", {"form": form})

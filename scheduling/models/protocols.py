@@ -1,5 +1,8 @@
+import datetime
+import itertools
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Route
@@ -98,21 +101,37 @@ class Protocol(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def definition(self):
+        """What a version copies: the fields that shape a plan made from this protocol."""
+        names = ["session_count", "minimum_hours_between", "phases", *VERSIONED_FOLLOW_UP_FIELDS]
+        return {name: getattr(self, name) for name in names}
+
     def current_version(self):
-        """The snapshot matching the current definition, made if the definition changed."""
-        fields = {
-            "session_count": self.session_count,
-            "minimum_hours_between": self.minimum_hours_between,
-            "phases": self.phases,
-            **{name: getattr(self, name) for name in VERSIONED_FOLLOW_UP_FIELDS},
-        }
+        """The latest version, if it still matches the definition; None after an edit."""
         latest = self.versions.order_by("-number").first()
-        if latest and all(getattr(latest, key) == value for key, value in fields.items()):
+        if latest and all(getattr(latest, key) == value for key, value in self.definition.items()):
             return latest
-        number = latest.number + 1 if latest else 1
-        return ProtocolVersion.objects.create(
-            protocol=self, number=number, route_id=self.route_id, name=self.name, **fields
-        )
+        return None
+
+    def snapshot(self):
+        """The version a new plan points at: the current one, saved first if the definition changed.
+
+        The protocol row is locked, so two plans ordered at once share one new version.
+        """
+        with transaction.atomic():
+            Protocol.objects.select_for_update().filter(pk=self.pk).first()
+            current = self.current_version()
+            if current is not None:
+                return current
+            last = self.versions.aggregate(last=models.Max("number"))["last"] or 0
+            return ProtocolVersion.objects.create(
+                protocol=self,
+                number=last + 1,
+                route_id=self.route_id,
+                name=self.name,
+                **self.definition,
+            )
 
 
 class ProtocolVersion(models.Model):
@@ -142,6 +161,16 @@ class ProtocolVersion(models.Model):
     def __str__(self):
         return f"{self.name} (version {self.number})"
 
+    @property
+    def minimum_gap(self):
+        """The least time from the start of one session to the start of the next."""
+        return datetime.timedelta(hours=self.minimum_hours_between)
+
+    @staticmethod
+    def week_of(day, *, first_day):
+        """The week of the series (0-based) a day falls in, counted from the plan's first day."""
+        return (day - first_day).days // 7
+
     def per_week_in(self, week_index):
         """How many sessions the protocol allows in the given week of the series (0-based)."""
         week = 0
@@ -150,6 +179,34 @@ class ProtocolVersion(models.Model):
             if week_index < week:
                 return phase["per_week"]
         return self.phases[-1]["per_week"]
+
+    def spacing_problems(self, sessions, *, first_day, zone):
+        """How (sequence, starts_at) pairs break the spacing, in words; empty if they keep it.
+
+        Weeks are counted from the plan's first day, on the clinic's calendar (`zone`), as the
+        planner counts them; a week before the first day allows what the first week allows.
+        """
+        ordered = sorted(sessions, key=lambda pair: pair[1])
+        problems = []
+        for (earlier, earlier_start), (later, later_start) in itertools.pairwise(ordered):
+            if later_start - earlier_start < self.minimum_gap:
+                problems.append(
+                    f"Sessions {earlier} and {later} are less than "
+                    f"{self.minimum_hours_between} hours apart."
+                )
+        by_week = {}
+        for sequence, starts_at in ordered:
+            week = self.week_of(starts_at.astimezone(zone).date(), first_day=first_day)
+            by_week.setdefault(week, []).append(sequence)
+        for week, sequences in sorted(by_week.items()):
+            allowed = self.per_week_in(max(week, 0))
+            if len(sequences) > allowed:
+                numbers = ", ".join(str(s) for s in sequences)
+                problems.append(
+                    f"Sessions {numbers} fall in week {week + 1} of the series, "
+                    f"which allows {allowed} a week."
+                )
+        return problems
 
     @property
     def summary(self):

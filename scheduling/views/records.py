@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +24,7 @@ from scheduling.record_forms import (
 
 VIEW = "scheduling.view_sessionrecord"
 CHANGE = [VIEW, "scheduling.change_sessionrecord"]
+REMS_PER_PAGE = 25
 
 
 def _record_for(pk):
@@ -247,11 +249,10 @@ def rems_due(request):
     records = (
         SessionRecord.objects.rems_due()
         .select_related("appointment__patient")
-        .order_by("dose_started_at")
+        .order_by("dose_started_at", "pk")
     )
-    today = timezone.localdate()
-    rows = [(record, record.rems_days_left(today)) for record in records]
-    return render(request, "scheduling/rems_due.html", {"rows": rows})
+    page = Paginator(records, REMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "scheduling/rems_due.html", {"page": page})
 
 
 @permission_required("scheduling.change_sessionrecord", raise_exception=True)

@@ -1,9 +1,14 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from clinic.flags import self_harm_flag_raise
 from clinic.instruments import InstrumentCode
 from clinic.models import MeasureSource, OutcomeMeasure, SafetyFlag
+from clinic.models.measures import SafetyFlagQuerySet
+
+SELF_HARM_ANSWERS = {"instrument_code": InstrumentCode.PHQ9, "answers": [0] * 8 + [1]}
 
 
 @pytest.fixture
@@ -99,3 +104,81 @@ def test_a_nurse_cannot_acknowledge_a_flag(client_for, flag, nurse):
     assert response.status_code == 403
     flag.refresh_from_db()
     assert flag.is_open
+
+
+def test_the_database_refuses_a_second_open_flag_for_the_same_patient_and_source(flag):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SafetyFlag.objects.create(patient=flag.patient, reason="Again", source=flag.source)
+
+    assert SafetyFlag.objects.count() == 1
+
+
+def test_a_second_open_flag_fails_validation_with_a_message(flag):
+    second = SafetyFlag(patient=flag.patient, reason="Again", source=flag.source)
+
+    with pytest.raises(ValidationError, match="already has an open flag from this source"):
+        second.full_clean()
+
+
+def test_an_acknowledged_flag_allows_a_new_one_from_the_same_source(flag, provider):
+    flag.acknowledge(by=provider, note="Called.")
+
+    SafetyFlag.objects.create(patient=flag.patient, reason="Again", source=flag.source)
+
+    assert SafetyFlag.objects.open().count() == 1
+
+
+def test_flags_from_two_sources_may_be_open_together(flag):
+    SafetyFlag.objects.create(
+        patient=flag.patient, reason="Follow-up", source=MeasureSource.PATIENT_LINK
+    )
+
+    assert SafetyFlag.objects.open().count() == 2
+
+
+def test_raising_a_flag_that_is_open_gives_the_open_one(flag):
+    raised = self_harm_flag_raise(patient=flag.patient, source=flag.source, **SELF_HARM_ANSWERS)
+
+    assert raised == flag
+    assert SafetyFlag.objects.count() == 1
+
+
+def test_a_flag_raised_by_a_request_at_the_same_moment_is_returned_not_doubled(flag, monkeypatch):
+    # The other request commits its flag between this one's check and its insert.
+    real_first = SafetyFlagQuerySet.first
+    checks = []
+
+    def first_misses_once(queryset):
+        checks.append(queryset)
+        return None if len(checks) == 1 else real_first(queryset)
+
+    monkeypatch.setattr(SafetyFlagQuerySet, "first", first_misses_once)
+
+    raised = self_harm_flag_raise(patient=flag.patient, source=flag.source, **SELF_HARM_ANSWERS)
+
+    assert raised == flag
+    assert SafetyFlag.objects.count() == 1
+
+
+def test_answers_without_a_self_harm_answer_raise_no_flag(patient):
+    for code, answers in ((InstrumentCode.PHQ9, [3] * 8 + [0]), (InstrumentCode.GAD7, [3] * 7)):
+        raised = self_harm_flag_raise(
+            patient=patient, source=MeasureSource.STAFF, instrument_code=code, answers=answers
+        )
+
+        assert raised is None
+    assert not SafetyFlag.objects.exists()
+
+
+def test_a_flag_raised_since_a_moment_stops_a_new_one_even_when_acknowledged(flag, provider):
+    flag.acknowledge(by=provider, note="Called.")
+
+    raised = self_harm_flag_raise(
+        patient=flag.patient,
+        source=flag.source,
+        unless_raised_since=flag.raised_at,
+        **SELF_HARM_ANSWERS,
+    )
+
+    assert raised is None
+    assert SafetyFlag.objects.count() == 1

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from clinic.measures import measure_record
 from clinic.models import MeasureSource
 from followups.exports import phq9_change, report_months, safe_cell
-from followups.questionnaires import measure_record
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
 from tests.followups.factories import ended_series

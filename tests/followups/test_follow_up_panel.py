@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from clinic.measures import measure_record
 from clinic.models import MeasureSource
-from followups.questionnaires import measure_record
 
 pytestmark = pytest.mark.django_db
 

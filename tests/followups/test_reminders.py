@@ -179,8 +179,8 @@ def test_a_questionnaire_link_goes_out_before_a_session_of_the_series(always_ope
 
 @pytest.mark.django_db
 def test_a_questionnaire_is_due_again_when_the_last_phq9_is_14_days_old(always_open):
+    from clinic.measures import measure_record
     from clinic.models import MeasureSource
-    from followups.questionnaires import measure_record
 
     appointment = series_session_in(24 * 5)
     patient = appointment.patient

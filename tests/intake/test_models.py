@@ -24,6 +24,33 @@ def test_a_fully_answered_intake_resumes_at_the_review():
     assert answered_intake().resume_step() == "review"
 
 
+def test_the_next_step_follows_the_order_of_the_form():
+    intake = IntakeFactory()
+
+    assert intake.next_step("about-you") == "contacts"
+    assert intake.next_step("gad7") == "consent"
+    assert intake.next_step("consent") == "review"
+
+
+def test_with_reopened_steps_the_next_step_is_the_next_reopened_one(provider):
+    intake = answered_intake()
+    intake.submit()
+    intake.record_decision(
+        decision="more_info", by=provider, reopen_steps=["medical", "gad7"], message="Please."
+    )
+
+    assert intake.next_step("medical") == "gad7"
+    assert intake.next_step("gad7") == "review"
+
+
+def test_more_information_resumes_at_the_first_reopened_step(provider):
+    intake = answered_intake()
+    intake.submit()
+    intake.record_decision(decision="more_info", by=provider, reopen_steps=["medications"])
+
+    assert intake.resume_step() == "medications"
+
+
 def test_submitting_lists_the_parts_still_to_do(patient):
     intake = IntakeFactory(patient=patient, answers={"about-you": {}})
 

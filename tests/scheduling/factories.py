@@ -59,7 +59,7 @@ class TreatmentPlanFactory(factory.django.DjangoModelFactory):
 
     patient = factory.LazyFunction(lambda: cleared_patient("iv"))
     protocol_version = factory.LazyFunction(
-        lambda: Protocol.objects.get(name="IV induction").current_version()
+        lambda: Protocol.objects.get(name="IV induction").snapshot()
     )
     dose = Decimal("0.5")
     dose_unit = "mg/kg"

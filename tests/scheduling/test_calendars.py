@@ -130,7 +130,7 @@ def test_plan_series_page_costs_the_same_for_any_series_length(
     protocol = Protocol.objects.get(name="IV induction")
     protocol.session_count = sessions
     protocol.save()
-    plan = TreatmentPlanFactory(protocol_version=protocol.current_version())
+    plan = TreatmentPlanFactory(protocol_version=protocol.snapshot())
     client = client_for(front_desk)
     client.get(reverse("home"))
 

@@ -26,7 +26,7 @@ def order(patient, provider, protocol, **changes):
 
 def test_an_order_is_recorded_on_the_protocols_current_version(iv_patient, provider):
     protocol = Protocol.objects.get(name="IV induction")
-    before = protocol.current_version()
+    before = protocol.snapshot()
     protocol.session_count = 8
     protocol.save()
 
@@ -41,7 +41,7 @@ def test_an_order_is_recorded_on_the_protocols_current_version(iv_patient, provi
 
 def test_a_refused_order_leaves_no_new_protocol_version(iv_patient, provider):
     protocol = Protocol.objects.get(name="IV induction")
-    protocol.current_version()
+    protocol.snapshot()
     protocol.session_count = 8
     protocol.save()
     versions = ProtocolVersion.objects.count()

@@ -61,7 +61,7 @@ def test_sessions_respect_the_minimum_hours_between(setup):
 def test_esketamine_is_twice_weekly_for_four_weeks_then_weekly(clinic_open, monitor):
     chair_for("intranasal", name="Quiet room")
     patient = cleared_patient("intranasal")
-    version = Protocol.objects.get(route="intranasal").current_version()
+    version = Protocol.objects.get(route="intranasal").snapshot()
     plan = TreatmentPlanFactory(patient=patient, protocol_version=version, dose=56, dose_unit="mg")
 
     slots = propose(plan).slots
@@ -199,7 +199,7 @@ def test_planning_costs_the_same_queries_for_any_series_length(setup, django_ass
     esketamine.route_id = "iv"
     esketamine.session_count = 24
     esketamine.save()
-    long = TreatmentPlanFactory(protocol_version=esketamine.current_version())
+    long = TreatmentPlanFactory(protocol_version=esketamine.snapshot())
     plans = [
         type(short).objects.select_related("patient", "protocol_version__route").get(pk=p.pk)
         for p in (short, long)

@@ -262,6 +262,24 @@ def test_rems_forms_due_show_days_left_until_submitted(
     assert "No forms due." in after.text
 
 
+def test_the_worklist_shows_rems_forms_due_in_the_same_table(
+    client_for, later, nurse, esketamine_session
+):
+    signed_esketamine(client_for, later, nurse, esketamine_session)
+    client = later(nurse, 12, day=MONDAY + datetime.timedelta(days=2))
+
+    rems_page = client.get(reverse("scheduling:rems_due"))
+    worklist = client.get(reverse("followups:worklist"))
+
+    form_url = reverse("scheduling:rems_form", args=[esketamine_session.pk])
+    for page in (rems_page, worklist):
+        assert "5 days left" in page.text
+        assert form_url in page.text
+        assert f"MRN {esketamine_session.patient.mrn}" in page.text
+    assert "Mark submitted" in rems_page.text
+    assert "Mark submitted" not in worklist.text
+
+
 def test_providers_home_page_lists_sessions_waiting_for_a_decision(
     client_for, nurse, provider, session
 ):

@@ -242,7 +242,7 @@ def test_a_series_cannot_clash_with_itself(chair, monitor, monday):
 def test_esketamine_needs_a_complete_rems_enrollment(clinic_open, monitor, monday):
     room = chair_for("intranasal", name="Quiet room")
     patient = cleared_patient("intranasal")
-    version = Protocol.objects.get(route="intranasal").current_version()
+    version = Protocol.objects.get(route="intranasal").snapshot()
     plan = TreatmentPlanFactory(patient=patient, protocol_version=version, dose=56, dose_unit="mg")
     days = [monday + datetime.timedelta(days=3 * n) for n in range(12)]
     slots = _slots(plan, [at(d, 9) for d in days], room, monitor)

@@ -77,7 +77,7 @@ def test_editing_a_protocol_leaves_existing_plans_alone(chair, monitor):
 
     protocol.session_count = 8
     protocol.save()
-    newer = TreatmentPlanFactory(protocol_version=protocol.current_version())
+    newer = TreatmentPlanFactory(protocol_version=protocol.snapshot())
 
     plan.refresh_from_db()
     assert plan.protocol_version.session_count == 6
@@ -219,7 +219,7 @@ def test_esketamine_without_rems_enrollment_is_not_booked(
         patient=patient,
         dose=56,
         dose_unit="mg",
-        protocol_version=Protocol.objects.get(route="intranasal").current_version(),
+        protocol_version=Protocol.objects.get(route="intranasal").snapshot(),
     )
     client = client_for(front_desk)
     formset = client.get(plan.get_absolute_url()).context["formset"]

@@ -34,7 +34,7 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0002_reference_data_and_roles")]
+    dependencies = [("clinic", "0003_safetyflag_one_open_flag_per_patient_and_source")]
 
     operations = [
         TrigramExtension(),
