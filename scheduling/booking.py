@@ -333,6 +333,8 @@ def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, fol
         )
     with transaction.atomic():
         _lock_clinicians([slot.clinician_id for _, slot in requested])
+        # A check-in or a cancellation that committed meanwhile wins: re-read under a lock.
+        Appointment.objects.select_for_update().get(pk=appointment.pk).ensure_movable()
         conflicts = _check_slots(
             route=route,
             patient_id=appointment.patient_id,

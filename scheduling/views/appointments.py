@@ -128,6 +128,9 @@ def appointment_reschedule(request, pk):
             )
         except SlotTaken as taken:
             _refused(form, taken)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(appointment)
         else:
             moved = len(result.moved)
             messages.success(request, f"{moved} session{'s' if moved > 1 else ''} moved.")

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from clinic.models import Closure, Route
@@ -295,6 +296,22 @@ def test_reschedule_one_session(booked_series, chair, monitor, monday):
     assert second.starts_at == at(new_day, 13)
     assert len(result.moved) == 1
     assert booked_series.appointments.get(sequence=3).starts_at.hour != 13
+
+
+def test_a_session_checked_in_meanwhile_is_not_moved(booked_series, chair, monitor):
+    second = booked_series.appointments.get(sequence=2)
+    # Another user checks the patient in after this one opened the move page.
+    Appointment.objects.filter(pk=second.pk).update(status=Appointment.Status.CHECKED_IN)
+    new_start = second.starts_at + datetime.timedelta(days=1)
+
+    with pytest.raises(ValidationError) as refused:
+        appointment_reschedule(
+            appointment=second, starts_at=new_start, room_id=chair.pk, clinician_id=monitor.pk
+        )
+
+    assert refused.value.code == "not_booked"
+    second.refresh_from_db()
+    assert second.starts_at != new_start
 
 
 def test_reschedule_warns_when_spacing_breaks(booked_series, chair, monitor, monday):
