@@ -215,8 +215,8 @@ def questionnaire_due_send(*, now, counts):
     zone = Clinic.load().zone
     today = timezone.localdate(now, zone)
     plans = (
-        TreatmentPlan.objects.filter(
-            status=TreatmentPlan.Status.CONFIRMED,
+        TreatmentPlan.objects.booked()
+        .filter(
             protocol_version__questionnaire_every_days__gt=0,
             appointments__starts_at__gte=now - datetime.timedelta(days=IN_TREATMENT_DAYS),
         )

@@ -71,7 +71,8 @@ def follow_ups_after_signing(*, record) -> list[FollowUp]:
 def ended_series_follow_ups_create() -> int:
     """Follow-ups for every booked series that has ended and has none yet."""
     plans = (
-        TreatmentPlan.objects.filter(status=TreatmentPlan.Status.CONFIRMED, follow_ups__isnull=True)
+        TreatmentPlan.objects.booked()
+        .filter(follow_ups__isnull=True)
         .exclude(appointments__status__in=UNFINISHED)
         .filter(appointments__status=Appointment.Status.COMPLETED)
         .select_related("protocol_version")

@@ -19,12 +19,19 @@ logger = logging.getLogger(__name__)
 def reminders_scan():
     from followups.reminders import reminders_send_due
     from followups.services import ended_series_follow_ups_create
+    from scheduling.plans import plans_end_finished
 
     try:
+        ended = plans_end_finished()
         created = ended_series_follow_ups_create()
         counts = reminders_send_due(now=timezone.now())
-        logger.info("Reminder scan: %s follow-ups created, emails sent: %s", created, counts)
-        return {"follow_ups_created": created, "sent": counts}
+        logger.info(
+            "Reminder scan: series ended %s, %s follow-ups created, emails sent: %s",
+            ended,
+            created,
+            counts,
+        )
+        return {"series_ended": ended, "follow_ups_created": created, "sent": counts}
     finally:
         reminders_scan_schedule(delay=datetime.timedelta(minutes=settings.REMINDER_SCAN_MINUTES))
 

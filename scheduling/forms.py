@@ -230,6 +230,38 @@ class CancelForm(forms.Form):
         self.helper = _helper()
 
 
+class PlanCloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the series ending early?",
+        choices=[
+            choice
+            for choice in TreatmentPlan.CloseReason.choices
+            if choice[0] != TreatmentPlan.CloseReason.SESSIONS_CANCELLED
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the series is ending."},
+    )
+    note = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Note (needed for “Other”)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("reason") == TreatmentPlan.CloseReason.OTHER
+            and not data.get("note", "").strip()
+        ):
+            self.add_error("note", "Write a short note saying why.")
+        return data
+
+
 class RemsEnrollmentForm(forms.ModelForm):
     class Meta:
         model = RemsEnrollment

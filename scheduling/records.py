@@ -123,9 +123,13 @@ def session_record_discharge(
 
 
 def session_record_sign(*, record: SessionRecord, by: User) -> SessionRecord:
-    """Sign and lock the record, complete the session, and tell the apps that listen."""
+    """Sign and lock the record, complete the session (and its series if it was the last one),
+    and tell the apps that listen."""
     with _one_step():
         record.sign(by=by)
+        plan = record.appointment.plan
+        if plan is not None:
+            plan.complete_if_done()
         # Inside the transaction: if an app's handler fails, the record stays unsigned.
         session_signed(record=record)
     return record

@@ -30,12 +30,14 @@ SCHEDULING_PERMISSIONS = {
     Role.FRONT_DESK: [
         "scheduling.view_protocol",
         "scheduling.view_treatmentplan",
+        "scheduling.close_treatmentplan",
         *_crud("appointment", ("view", "add", "change")),
         *_crud("schedulingpreference", ("view", "add", "change")),
         *_crud("remsenrollment", ("view", "add")),
     ],
     Role.NURSE: [
         "scheduling.view_treatmentplan",
+        "scheduling.close_treatmentplan",
         *_crud("sessionrecord", ("view", "add", "change")),
         "scheduling.add_observation",
         "scheduling.add_amendment",
@@ -45,6 +47,7 @@ SCHEDULING_PERMISSIONS = {
     Role.PROVIDER: [
         "scheduling.view_protocol",
         *_crud("treatmentplan", ("view", "add", "change")),
+        "scheduling.close_treatmentplan",
         *_crud("appointment", ("view", "add", "change")),
         *_crud("schedulingpreference", ("view", "add", "change")),
         *_crud("remsenrollment", ("view", "add", "change")),

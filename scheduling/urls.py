@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("patients/<int:patient_pk>/rems/", patients.rems_enroll, name="rems_enroll"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/close/", plans.plan_close, name="plan_close"),
     path("plans/<int:pk>/book/", plans.plan_book, name="plan_book"),
     path(
         "patients/<int:patient_pk>/book/",

@@ -24,14 +24,29 @@ class TreatmentPlanQuerySet(models.QuerySet):
         """Booked series that have not ended."""
         return self.filter(status=TreatmentPlan.Status.CONFIRMED)
 
+    def booked(self):
+        """Series that were booked: in treatment or ended, not drafts or cancelled orders."""
+        return self.filter(status__in=TreatmentPlan.BOOKED_STATUSES)
+
 
 class TreatmentPlan(models.Model):
     """A provider's order for a series: route, protocol version, dose per session."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        CONFIRMED = "confirmed", "Booked"
+        CONFIRMED = "confirmed", "In treatment"
+        COMPLETED = "completed", "Completed"
+        CLOSED = "closed", "Closed early"
         CANCELLED = "cancelled", "Cancelled"
+
+    class CloseReason(models.TextChoices):
+        STOPPED = "stopped", "The patient stopped treatment"
+        NOT_TOLERATED = "not_tolerated", "Not tolerated"
+        MAINTENANCE = "maintenance", "Moved to maintenance"
+        OTHER = "other", "Other"
+        SESSIONS_CANCELLED = "sessions_cancelled", "Remaining sessions cancelled, none rebooked"
+
+    BOOKED_STATUSES = [Status.CONFIRMED, Status.COMPLETED, Status.CLOSED]
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="treatment_plans")
     protocol_version = models.ForeignKey(
@@ -47,6 +62,17 @@ class TreatmentPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    close_note = models.CharField(max_length=300, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the series was closed automatically.",
+    )
 
     history = HistoricalRecords()
 
@@ -54,8 +80,25 @@ class TreatmentPlan(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("close_treatmentplan", "Can close a series early")]
+        indexes = [
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=["draft", "confirmed"]),
+                name="plan_open",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(dose__gt=0), name="plan_dose_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "confirmed", "completed", "closed", "cancelled"]),
+                name="plan_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(close_reason=""),
+                name="plan_closed_with_a_reason",
+                violation_error_message="Say why the series is closed.",
+            ),
         ]
 
     def __str__(self):
@@ -71,6 +114,37 @@ class TreatmentPlan(models.Model):
     @property
     def dose_display(self):
         return f"{self.dose.normalize():f} {self.dose_unit}"
+
+    @property
+    def is_in_treatment(self):
+        return self.status == self.Status.CONFIRMED
+
+    def close(self, *, reason, note="", by=None, now=None):
+        """End the series early; sessions still booked stay booked (staff cancel them)."""
+        if not self.is_in_treatment:
+            raise ValidationError("Only a series in treatment can be closed.", code="not_open")
+        if reason not in self.CloseReason.values:
+            raise ValidationError("Choose why the series is closed.", code="no_reason")
+        if reason == self.CloseReason.OTHER and not note.strip():
+            raise ValidationError("Write a short note saying why.", code="no_note")
+        self.status = self.Status.CLOSED
+        self.close_reason = reason
+        self.close_note = note.strip()
+        self.closed_by = by
+        self.ended_at = now or timezone.now()
+        self.save(update_fields=["status", "close_reason", "close_note", "closed_by", "ended_at"])
+
+    def complete_if_done(self, *, now=None):
+        """Completed once as many sessions are done as the protocol asks for."""
+        if not self.is_in_treatment:
+            return False
+        done = self.appointments.sessions().filter(status=Appointment.Status.COMPLETED).count()
+        if done < self.protocol_version.session_count:
+            return False
+        self.status = self.Status.COMPLETED
+        self.ended_at = now or timezone.now()
+        self.save(update_fields=["status", "ended_at"])
+        return True
 
 
 ACTIVE_STATUSES = ["booked", "checked_in", "completed"]

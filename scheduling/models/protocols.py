@@ -92,6 +92,11 @@ class Protocol(models.Model):
     questionnaire_every_days = models.PositiveSmallIntegerField(
         default=14, help_text="Email the questionnaire link when the last PHQ-9 is this old."
     )
+    rebook_within_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text="When every remaining session of a series is cancelled and none is rebooked "
+        "within this many days of the last one, the series is closed.",
+    )
 
     history = HistoricalRecords()
 
@@ -104,7 +109,13 @@ class Protocol(models.Model):
     @property
     def definition(self):
         """What a version copies: the fields that shape a plan made from this protocol."""
-        names = ["session_count", "minimum_hours_between", "phases", *VERSIONED_FOLLOW_UP_FIELDS]
+        names = [
+            "session_count",
+            "minimum_hours_between",
+            "phases",
+            "rebook_within_days",
+            *VERSIONED_FOLLOW_UP_FIELDS,
+        ]
         return {name: getattr(self, name) for name in names}
 
     def current_version(self):
@@ -148,6 +159,7 @@ class ProtocolVersion(models.Model):
     follow_up_window_days = models.PositiveSmallIntegerField(default=7)
     questionnaire_before_session = models.BooleanField(default=True)
     questionnaire_every_days = models.PositiveSmallIntegerField(default=14)
+    rebook_within_days = models.PositiveSmallIntegerField(default=14)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

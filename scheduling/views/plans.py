@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from scheduling.booking import (
     series_book,
     slot_for,
 )
-from scheduling.forms import PlanOrderForm, SeriesConfirmForm, SessionFormSet
+from scheduling.forms import PlanCloseForm, PlanOrderForm, SeriesConfirmForm, SessionFormSet
 from scheduling.models import Appointment, TreatmentPlan
 from scheduling.planner import series_propose
 from scheduling.plans import plan_order
@@ -71,9 +72,11 @@ def _get_plan(pk):
     )
 
 
-def _page(request, plan, *, formset=None, proposal=None, spacing_problems=()):
+def _page(request, plan, *, formset=None, proposal=None, spacing_problems=(), close_form=None):
     """A booked or cancelled plan lists its sessions; a draft shows the times to confirm."""
     context = {"plan": plan, "route": plan.protocol_version.route}
+    if plan.is_in_treatment and request.user.has_perm("scheduling.close_treatmentplan"):
+        context["close_form"] = close_form or PlanCloseForm()
     if plan.status == TreatmentPlan.Status.DRAFT:
         context.update(
             {
@@ -158,3 +161,23 @@ def plan_book(request, pk):
         messages.success(request, f"All {len(slots)} sessions are booked.")
         return redirect(plan)
     return _page(request, plan, formset=formset)
+
+
+@permission_required(
+    ["scheduling.view_treatmentplan", "scheduling.close_treatmentplan"], raise_exception=True
+)
+@require_POST
+def plan_close(request, pk):
+    plan = _get_plan(pk)
+    form = PlanCloseForm(request.POST)
+    if not form.is_valid():
+        return _page(request, plan, close_form=form)
+    try:
+        plan.close(
+            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"], by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The series is closed. Sessions still booked stay booked.")
+    return redirect(plan)

@@ -75,6 +75,9 @@ ACCESS = {
     "scheduling:preferences_edit": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:rems_enroll": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:plan_detail": Rule(kwargs=plan_pk),
+    "scheduling:plan_close": Rule(
+        roles=only("front_desk", "nurse", "provider", status=405), kwargs=plan_pk
+    ),
     "scheduling:plan_book": Rule(roles=only(*BOOKERS, status=405), kwargs=plan_pk),
     "scheduling:appointment_create": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:appointment_detail": Rule(kwargs=appointment_pk),

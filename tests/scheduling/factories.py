@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Room, Route
 from scheduling.booking import appointment_book, slot_for
-from scheduling.models import ClinicianHours, Protocol, TreatmentPlan
+from scheduling.models import Appointment, ClinicianHours, Protocol, TreatmentPlan
 from tests.factories import PatientFactory, RoomFactory, UserFactory
 
 
@@ -78,3 +78,29 @@ def book(*, patient, route_code="iv", room, clinician, starts_at, booked_by=None
 
 
 __all__ = ["Room"]
+
+
+def ended_series(*, last_day, patient=None, completed=6, room=None, clinician=None):
+    """A confirmed IV plan whose sessions ended on `last_day` (one a day, going back)."""
+    plan = TreatmentPlanFactory(
+        **({"patient": patient} if patient else {}), status=TreatmentPlan.Status.CONFIRMED
+    )
+    route = Route.objects.get(code="iv")
+    room = room or chair_for("iv")
+    clinician = clinician or clinician_with_hours()
+    for sequence in range(1, 7):
+        starts = at(last_day - datetime.timedelta(days=6 - sequence), 9)
+        Appointment.session_of(
+            route=route,
+            starts_at=starts,
+            patient=plan.patient,
+            plan=plan,
+            sequence=sequence,
+            room=room,
+            clinician=clinician,
+            status=(
+                Appointment.Status.COMPLETED if sequence <= completed else Appointment.Status.BOOKED
+            ),
+            booked_by=clinician,
+        ).save()
+    return plan

@@ -381,6 +381,7 @@ def test_clinic_admin_edits_a_protocol_and_plans_keep_their_version(client_for, 
             "follow_up_window_days": "7",
             "questionnaire_before_session": "on",
             "questionnaire_every_days": "14",
+            "rebook_within_days": "14",
         },
     )
 
