@@ -6,12 +6,12 @@ from collections import defaultdict
 from decimal import Decimal
 from io import StringIO
 
-from django.db.models import Avg, Count, OuterRef, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from clinic.instruments import InstrumentCode
-from clinic.models import Clinic, OutcomeMeasure
+from clinic.models import Clinic, OutcomeMeasure, Patient
 from scheduling.models import Appointment
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -130,21 +130,23 @@ def report_months(*, first_month, months=12):
 
 
 def phq9_change():
-    """Average latest-minus-baseline PHQ-9 over patients with at least two scores, in SQL."""
+    """Average latest-minus-baseline PHQ-9 over patients with at least two scores, in SQL.
+
+    One row per patient with a score, each reading its first and latest score
+    through the (patient, instrument, taken_at) index.
+    """
     scores = OutcomeMeasure.objects.filter(
-        instrument=InstrumentCode.PHQ9, patient=OuterRef("patient")
+        instrument=InstrumentCode.PHQ9, patient=OuterRef("pk")
     ).order_by()
+    second = scores.order_by("taken_at", "pk").values("pk")[1:2]
     baseline = scores.order_by("taken_at", "pk").values("total")[:1]
     latest = scores.order_by("-taken_at", "-pk").values("total")[:1]
-    per_patient = (
-        OutcomeMeasure.objects.filter(instrument=InstrumentCode.PHQ9)
-        .order_by()
-        .values("patient")
-        .annotate(scores=Count("pk"))
-        .filter(scores__gt=1)
+    patients = (
+        Patient.objects.filter(Exists(second))
         .annotate(change=Subquery(latest) - Subquery(baseline))
+        .order_by()
     )
-    result = per_patient.aggregate(patients=Count("patient"), average=Avg("change"))
+    result = patients.aggregate(patients=Count("pk"), average=Avg("change"))
     average = result["average"]
     return {
         "patients": result["patients"],

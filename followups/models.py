@@ -112,7 +112,15 @@ class FollowUp(models.Model):
             ("send_questionnaire_link", "Can send a patient a questionnaire link"),
             ("view_clinic_report", "Can see the clinic report"),
         ]
-        indexes = [models.Index(fields=["due_by", "due_from"])]
+        indexes = [
+            models.Index(fields=["due_by", "due_from"]),
+            # The worklist reads open follow-ups in window order and stops at a page.
+            models.Index(
+                fields=["due_from", "id"],
+                condition=Q(completed_at__isnull=True, cancelled_at__isnull=True),
+                name="follow_up_open_by_window",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(due_by__gte=F("due_from")),

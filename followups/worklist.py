@@ -8,7 +8,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import LinkPurpose, PatientLink
@@ -88,15 +89,19 @@ class Worklist:
             status__in=ACTIVE_STATUSES,
             starts_at__gt=timezone.now(),
         )
+        # A count per plan through the index on plan, not a join over every appointment.
+        done = (
+            Appointment.objects.filter(plan=OuterRef("pk"), status=Appointment.Status.COMPLETED)
+            .order_by()
+            .values("plan")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         plans = (
             TreatmentPlan.objects.in_treatment()
-            .annotate(
-                done=Count(
-                    "appointments", filter=Q(appointments__status=Appointment.Status.COMPLETED)
-                )
-            )
-            .filter(done__lt=F("protocol_version__session_count"))
             .filter(~Exists(upcoming))
+            .annotate(done=Coalesce(Subquery(done), 0))
+            .filter(done__lt=F("protocol_version__session_count"))
             .select_related("patient", "protocol_version", "ordered_by")
             .order_by("patient__legal_last_name", "pk")
         )
@@ -124,7 +129,7 @@ class Worklist:
         records = SessionRecord.objects.rems_due().select_related("appointment__patient")
         if self.provider:
             records = records.filter(appointment__plan__ordered_by=self.provider)
-        return records.order_by("dose_started_at", "pk")
+        return records.order_by("rems_due_on", "dose_started_at", "pk")
 
     def rows(self, key):
         if key not in SECTION_KEYS:

@@ -65,7 +65,15 @@ class PatientLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["patient", "purpose", "revoked_at"])]
+        indexes = [
+            models.Index(fields=["patient", "purpose", "revoked_at"]),
+            # The worklist's "questionnaires not returned", oldest first.
+            models.Index(
+                fields=["purpose", "created_at"],
+                condition=Q(revoked_at__isnull=True),
+                name="patient_link_open_by_age",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["patient", "purpose"],

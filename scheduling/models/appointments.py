@@ -244,7 +244,11 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["starts_at", "room"]
-        indexes = [models.Index(fields=["starts_at", "ends_at"])]
+        indexes = [
+            models.Index(fields=["starts_at", "ends_at"]),
+            # A patient's next or last sessions (worklist, patient page, series end).
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -49,11 +50,7 @@ def _vital(low, high, label):
 
 class SessionRecordQuerySet(models.QuerySet):
     def rems_due(self):
-        return self.filter(
-            appointment__route_id="intranasal",
-            dose_started_at__isnull=False,
-            rems_submitted_at__isnull=True,
-        )
+        return self.filter(rems_due_on__isnull=False, rems_submitted_at__isnull=True)
 
 
 class SessionRecord(models.Model):
@@ -121,6 +118,11 @@ class SessionRecord(models.Model):
         related_name="+",
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    rems_due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Esketamine only: the day the REMS monitoring form is due (set with the dose).",
+    )
     rems_submitted_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
@@ -129,6 +131,20 @@ class SessionRecord(models.Model):
 
     class Meta:
         permissions = [("decide_dosing_hold", "Can decide on dosing held for blood pressure")]
+        indexes = [
+            # Small: only the forms not yet submitted (the REMS list and the worklist).
+            models.Index(
+                fields=["rems_due_on"],
+                condition=Q(rems_due_on__isnull=False, rems_submitted_at__isnull=True),
+                name="session_record_rems_due",
+            ),
+            # Only the holds waiting for a provider (the provider's home page).
+            models.Index(
+                fields=["hold_raised_at"],
+                condition=Q(hold_raised_at__isnull=False, hold_decision="", signed_at__isnull=True),
+                name="session_record_hold_waiting",
+            ),
+        ]
 
     def __str__(self):
         return f"Record of {self.appointment}"
@@ -245,6 +261,10 @@ class SessionRecord(models.Model):
         self.lot_number = lot_number
         self.dose_started_at = started_at
         self.dose_ended_at = ended_at
+        if self.appointment.route_id == Route.Code.INTRANASAL:
+            self.rems_due_on = timezone.localtime(started_at).date() + datetime.timedelta(
+                days=REMS_DAYS
+            )
         self.save()
 
     def add_observation(self, observation, *, by, at=None):
@@ -309,12 +329,6 @@ class SessionRecord(models.Model):
         return self.amendments.create(text=text, author=by)
 
     # REMS Patient Monitoring Form
-    @property
-    def rems_due_on(self):
-        if self.dose_started_at is None:
-            return None
-        return timezone.localtime(self.dose_started_at).date() + datetime.timedelta(days=REMS_DAYS)
-
     def rems_days_left(self, today=None):
         today = today or timezone.localdate()
         return (self.rems_due_on - today).days if self.rems_due_on else None
