@@ -59,6 +59,11 @@ class Intake(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    screening_flags = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The screening flags found in the answers when they were submitted.",
+    )
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(
@@ -144,10 +149,22 @@ class Intake(models.Model):
                 code="incomplete",
                 params={"titles": titles},
             )
+        from intake.summary import summarize
+
         self.status = IntakeStatus.SUBMITTED
         self.submitted_at = timezone.now()
         self.reopened_steps = []
-        self.save(update_fields=["status", "submitted_at", "reopened_steps", "updated_at"])
+        # Computed once here, so the review queue never reads every waiting intake's answers.
+        self.screening_flags = summarize(self.answers).contraindications
+        self.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "reopened_steps",
+                "screening_flags",
+                "updated_at",
+            ]
+        )
 
     def record_decision(self, *, decision, by, reason="", reopen_steps=(), message=""):
         if self.status != IntakeStatus.SUBMITTED:

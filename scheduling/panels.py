@@ -66,27 +66,38 @@ def dosing_holds_panel(request):
     )
 
 
+HOME_SESSIONS = 8
+HOME_DRAFTS = 5
+
+
 @register_home_panel
 def today_panel(request):
+    """The next sessions of the day (a few), today's count, and series waiting to be booked."""
     user = request.user
     if not user.has_perm("scheduling.view_appointment"):
         return None
-    appointments = (
-        Appointment.objects.active()
-        .on_day(timezone.localdate(), timezone.get_current_timezone())
-        .select_related("patient", "route", "room", "clinician")
-        .order_by("starts_at")
+    today = Appointment.objects.active().on_day(
+        timezone.localdate(), timezone.get_current_timezone()
     )
-    drafts = []
+    upcoming = (
+        today.filter(ends_at__gt=timezone.now())
+        .exclude(status=Appointment.Status.COMPLETED)
+        .select_related("patient", "route", "room", "clinician")
+        .order_by("starts_at", "pk")[:HOME_SESSIONS]
+    )
+    drafts = TreatmentPlan.objects.none()
     if user.has_perm("scheduling.add_appointment"):
-        drafts = list(
-            TreatmentPlan.objects.filter(status=TreatmentPlan.Status.DRAFT).select_related(
-                "patient", "protocol_version"
-            )[:20]
-        )
+        drafts = TreatmentPlan.objects.filter(status=TreatmentPlan.Status.DRAFT)
     return Panel(
         title="Today's sessions",
         template_name="scheduling/home_panel.html",
-        context={"appointments": appointments, "drafts": drafts},
+        context={
+            "appointments": upcoming,
+            "today_count": today.count(),
+            "drafts": drafts.select_related("patient", "protocol_version").order_by(
+                "created_at", "pk"
+            )[:HOME_DRAFTS],
+            "draft_count": drafts.count(),
+        },
         order=10,
     )

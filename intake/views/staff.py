@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -13,6 +14,8 @@ from intake.display import answer_sections
 from intake.forms import DecisionForm
 from intake.models import ConsentSignature, Decision, Intake, IntakeStatus
 from intake.summary import summarize
+
+QUEUE_PER_PAGE = 25
 
 
 def _site_url(request):
@@ -70,9 +73,9 @@ def link_revoke(request, patient_pk):
 
 @permission_required("intake.view_intake", raise_exception=True)
 def queue(request):
-    intakes = list(Intake.objects.waiting_for_review())
-    rows = [(intake, summarize(intake.answers, request.clinic)) for intake in intakes]
-    return render(request, "intake/queue.html", {"rows": rows})
+    waiting = Intake.objects.waiting_for_review().defer("answers")
+    page = Paginator(waiting, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "intake/queue.html", {"page": page})
 
 
 @permission_required("intake.view_intake", raise_exception=True)

@@ -6,6 +6,7 @@ import math
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -15,6 +16,10 @@ from scheduling.models import Appointment, CalendarFeed
 
 ROW_MINUTES = 15
 DEFAULT_HOURS = (datetime.time(8), datetime.time(18))
+# The day grid has room for 12 chairs (static/css/scheduling.css); more are on further pages.
+CHAIRS_PER_PAGE = 12
+CLINICIANS_PER_PAGE = 8
+TODAY_PER_PAGE = 25
 
 
 MAX_YEARS_AWAY = 5
@@ -41,7 +46,7 @@ def _appointments_on(day, zone, *extra):
         Appointment.objects.active()
         .on_day(day, zone)
         .select_related("patient", "route", "clinician", "room", *extra)
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
 
 
@@ -81,14 +86,13 @@ def day_view(request):
     while moment < day_end:
         rows.append({"time": moment, "row": len(rows) + 2})
         moment += datetime.timedelta(minutes=ROW_MINUTES)
-    rooms = list(Room.objects.filter(active=True))
+    page = Paginator(Room.objects.filter(active=True).order_by("name", "pk"), CHAIRS_PER_PAGE)
+    page = page.get_page(request.GET.get("page"))
+    rooms = list(page.object_list)
     columns = {room.pk: index + 2 for index, room in enumerate(rooms)}
     blocks = [
-        Block(
-            appointment, column=columns.get(appointment.room_id, 2), day_start=day_start, zone=zone
-        )
-        for appointment in _appointments_on(day, zone)
-        if appointment.room_id in columns
+        Block(appointment, column=columns[appointment.room_id], day_start=day_start, zone=zone)
+        for appointment in _appointments_on(day, zone).filter(room__in=rooms)
     ]
     now = timezone.now()
     now_row = None
@@ -109,6 +113,8 @@ def day_view(request):
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
             "today": timezone.localdate(),
+            "page": page,
+            "page_query": f"date={day:%Y-%m-%d}&",
         },
     )
 
@@ -121,12 +127,18 @@ def week_view(request):
     days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
     start = datetime.datetime.combine(monday, datetime.time(), tzinfo=zone)
     end = start + datetime.timedelta(days=7)
-    clinicians = list(
-        get_user_model().objects.filter(is_active=True, working_hours__isnull=False).distinct()
-    )
+    page = Paginator(
+        get_user_model()
+        .objects.filter(is_active=True, working_hours__isnull=False)
+        .distinct()
+        .order_by("last_name", "first_name", "pk"),
+        CLINICIANS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    clinicians = list(page.object_list)
     appointments = (
         Appointment.objects.active()
         .overlapping(start, end)
+        .filter(clinician__in=clinicians)
         .select_related("patient", "route", "room")
         .order_by("starts_at")
     )
@@ -138,7 +150,7 @@ def week_view(request):
         (clinician, [cells.get((clinician.pk, d), []) for d in days]) for clinician in clinicians
     ]
     feed_url = None
-    if any(clinician.pk == request.user.pk for clinician in clinicians):
+    if request.user.working_hours.exists():
         feed, _ = CalendarFeed.objects.get_or_create(clinician=request.user)
         feed_url = request.build_absolute_uri(feed.get_absolute_url())
     return render(
@@ -151,16 +163,28 @@ def week_view(request):
             "next_week": monday + datetime.timedelta(days=7),
             "today": timezone.localdate(),
             "feed_url": feed_url,
+            "page": page,
+            "page_query": f"date={day:%Y-%m-%d}&",
         },
     )
 
 
 @permission_required("scheduling.view_appointment", raise_exception=True)
 def today_view(request):
-    zone = request.clinic.zone
+    """Today's list, 25 a page; without a page asked for, it opens where the day is now."""
     day = timezone.localdate()
+    appointments = _appointments_on(day, request.clinic.zone)
+    number = request.GET.get("page") or (
+        appointments.filter(ends_at__lte=timezone.now()).count() // TODAY_PER_PAGE + 1
+    )
+    page = Paginator(appointments, TODAY_PER_PAGE).get_page(number)
     return render(
         request,
         "scheduling/today.html",
-        {"day": day, "appointments": _appointments_on(day, zone), "now": timezone.now()},
+        {
+            "day": day,
+            "appointments": page.object_list,
+            "page": page,
+            "now": timezone.now(),
+        },
     )

@@ -18,7 +18,7 @@ from tests.scheduling.factories import (
 pytestmark = pytest.mark.django_db
 
 # Session, user, permissions, clinic settings and each home-page section: not one per row.
-HOME_PAGE_QUERIES = 19
+HOME_PAGE_QUERIES = 20
 
 
 def fill_day(day, count):
@@ -48,7 +48,7 @@ def test_day_view_query_count_does_not_grow(
     url = reverse("scheduling:day") + f"?date={monday.isoformat()}"
     client.get(url)  # warm the session
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(url)
 
     assert len(response.context["blocks"]) == count
@@ -63,9 +63,9 @@ def test_week_and_today_query_counts_do_not_grow(
     client = client_for(nurse)
     client.get(reverse("scheduling:today"))
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         client.get(reverse("scheduling:week") + f"?date={monday.isoformat()}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("scheduling:today"))
 
 
@@ -162,8 +162,8 @@ def test_a_date_within_a_few_years_is_shown(client_for, nurse):
     assert response.context["day"] == datetime.date(2029, 6, 1)
 
 
-@pytest.mark.parametrize("count", [1, 12])
-def test_the_home_page_query_count_does_not_grow_with_todays_sessions(
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_home_page_shows_the_next_eight_sessions_in_the_same_queries(
     client_for, front_desk, clinic_open, count, django_assert_num_queries
 ):
     monday = next_weekday(0)
@@ -175,4 +175,57 @@ def test_the_home_page_query_count_does_not_grow_with_todays_sessions(
             response = client.get(reverse("home"))
 
     assert response.status_code == 200
-    assert response.content.decode().count("Check in") >= count
+    page = response.content.decode()
+    assert page.count("Check in <span") == min(count, 8)
+    assert f"{count} sessions today" in page
+
+
+def test_the_day_grid_shows_twelve_chairs_a_page(client_for, nurse, clinic_open, monitor):
+    monday = next_weekday(0)
+    chairs = [chair_for("iv", name=f"Chair {n:02}") for n in range(1, 15)]
+    book(patient=cleared_patient("iv"), room=chairs[13], clinician=monitor, starts_at=at(monday, 9))
+    client = client_for(nurse)
+
+    first = client.get(reverse("scheduling:day"), {"date": monday.isoformat()})
+    second = client.get(reverse("scheduling:day"), {"date": monday.isoformat(), "page": 2})
+
+    shown = [room.name for room, _ in first.context["rooms"]]
+    assert shown == [f"Chair {n:02}" for n in range(1, 13)]
+    assert first.context["blocks"] == []
+    assert f"?date={monday.isoformat()}&amp;page=2" in first.text
+    assert [room.name for room, _ in second.context["rooms"]] == ["Chair 13", "Chair 14"]
+    assert len(second.context["blocks"]) == 1
+
+
+def test_the_week_shows_eight_clinicians_a_page(client_for, nurse, clinic_open):
+    for n in range(10):
+        clinician_with_hours(email=f"week-{n}@clinic.test", last_name=f"Clinician {n:02}")
+    client = client_for(nurse)
+
+    first = client.get(reverse("scheduling:week"))
+    second = client.get(reverse("scheduling:week"), {"page": 2})
+
+    assert len(first.context["table"]) == 8
+    assert "Clinicians 1–8 of 10" in first.text
+    assert len(second.context["table"]) == 2
+
+
+def test_today_is_paginated_and_opens_at_what_is_still_to_come(
+    client_for, nurse, clinic_open, monkeypatch
+):
+    from scheduling.views import calendars
+
+    monkeypatch.setattr(calendars, "TODAY_PER_PAGE", 5)
+    monday = next_weekday(0)
+    fill_day(monday, 12)
+
+    with time_machine.travel(at(monday, 7), tick=False):
+        morning = client_for(nurse).get(reverse("scheduling:today"))
+    with time_machine.travel(at(monday, 23), tick=False):
+        client = client_for(nurse)
+        evening = client.get(reverse("scheduling:today"))
+        first = client.get(reverse("scheduling:today"), {"page": 1})
+
+    assert (morning.context["page"].number, len(morning.context["appointments"])) == (1, 5)
+    assert (evening.context["page"].number, len(evening.context["appointments"])) == (3, 2)
+    assert len(first.context["appointments"]) == 5
