@@ -9,7 +9,8 @@ so a 9:00 session stays at 9:00 across daylight-saving changes.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from clinic.models import Clinic, Closure, OpeningHours, Room
 from scheduling.models import ClinicianHours, SchedulingPreference, TimeOff
@@ -17,6 +18,7 @@ from scheduling.models.appointments import Appointment
 
 STEP = datetime.timedelta(minutes=15)
 HORIZON_WEEKS = 26
+SLACK_WEEKS = 2
 PLANNING_RANGE = datetime.timedelta(days=2 * 366)
 
 
@@ -28,11 +30,12 @@ class Slot:
     clinician_id: int
 
 
-@dataclass(frozen=True)
-class Busy:
+class Busy(NamedTuple):
+    """A booking in the window (a tuple: thousands are read for each proposal)."""
+
     starts_at: datetime.datetime
     ends_at: datetime.datetime
-    room_id: int
+    room_id: int | None
     clinician_id: int
     patient_id: int
     label: str = ""
@@ -82,6 +85,11 @@ class Calendar:
 
     def local_day(self, moment):
         return moment.astimezone(self.zone).date()
+
+    def copy(self):
+        """The same facts, with bookings that can be added to without touching these."""
+        busy = defaultdict(list, {day: list(items) for day, items in self.busy_by_day.items()})
+        return replace(self, busy_by_day=busy)
 
     def add(self, busy):
         self.busy_by_day[self.local_day(busy.starts_at)].append(busy)
@@ -251,19 +259,32 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=()):
         Appointment.objects.active()
         .overlapping(window_start, window_end)
         .exclude(pk__in=list(exclude_appointment_ids))
+        .order_by()
         .values_list("starts_at", "ends_at", "room_id", "clinician_id", "patient_id")
     )
+    by_day = calendar.busy_by_day
     for row in bookings:
-        calendar.add(Busy(*row))
+        busy = Busy(*row)
+        by_day[busy.starts_at.astimezone(zone).date()].append(busy)
     return calendar
 
 
-def series_window(version, first_day):
-    weeks = max(HORIZON_WEEKS, sum(p["weeks"] for p in version.phases) * 2)
+def series_window(version, first_day, *, wide=False):
+    """The days a series is planned in: its own weeks and a little slack, or the horizon.
+
+    A busy book is read only as far as the series needs; the wide window is read
+    only when the series does not fit in the narrow one.
+    """
+    if wide:
+        weeks = max(HORIZON_WEEKS, sum(p["weeks"] for p in version.phases) * 2)
+    else:
+        weeks = version.weeks_needed + SLACK_WEEKS
     return first_day, first_day + datetime.timedelta(weeks=weeks)
 
 
-def plan_series(calendar, *, version, duration, first_day, patient_id, preference, not_before):
+def plan_series(
+    calendar, *, version, duration, first_day, last_day, patient_id, preference, not_before
+):
     """A slot for every session of the series, or as many as fit in the horizon.
 
     Each week of the series (counted from `first_day`) takes at most the
@@ -271,7 +292,6 @@ def plan_series(calendar, *, version, duration, first_day, patient_id, preferenc
     minimum hours apart. Preferred weekdays and times are kept strictly here;
     `series_propose()` retries without them when they cannot be met.
     """
-    _, last_day = series_window(version, first_day)
     per_week_count = defaultdict(int)
     slots = []
     day = first_day
@@ -313,6 +333,10 @@ class Proposal:
 def series_propose(*, plan, not_before):
     """Proposed times for every session of a plan, from the plan's first day.
 
+    Tried in order: the patient's preferences in the series' own weeks, then in
+    the wide window, then without preferences in each. Each window's book is read
+    once (in a fixed number of queries) and copied for each try.
+
     A first day beyond the planning range (an order typed with the wrong year) gets
     no proposal rather than calendar arithmetic near the end of the date range.
     """
@@ -321,24 +345,28 @@ def series_propose(*, plan, not_before):
     if plan.first_day > not_before.date() + PLANNING_RANGE:
         return Proposal([], True, False)
     duration = datetime.timedelta(minutes=route.session_minutes)
-    first_day, last_day = series_window(version, plan.first_day)
     preference = Preference.for_patient(plan.patient)
     attempts = [(preference, True)]
     if preference != Preference():
         attempts.append((Preference(), False))
+    calendars = {}
     best = None
     for attempt, kept in attempts:
-        calendar = load_calendar(route=route, first_day=first_day, last_day=last_day)
-        slots = plan_series(
-            calendar,
-            version=version,
-            duration=duration,
-            first_day=first_day,
-            patient_id=plan.patient_id,
-            preference=attempt,
-            not_before=not_before,
-        )
-        best = Proposal(slots, kept, len(slots) == version.session_count)
-        if best.complete:
-            return best
+        for wide in (False, True):
+            first_day, last_day = series_window(version, plan.first_day, wide=wide)
+            if wide not in calendars:
+                calendars[wide] = load_calendar(route=route, first_day=first_day, last_day=last_day)
+            slots = plan_series(
+                calendars[wide].copy(),
+                version=version,
+                duration=duration,
+                first_day=first_day,
+                last_day=last_day,
+                patient_id=plan.patient_id,
+                preference=attempt,
+                not_before=not_before,
+            )
+            best = Proposal(slots, kept, len(slots) == version.session_count)
+            if best.complete:
+                return best
     return best

@@ -192,6 +192,15 @@ class ProtocolVersion(models.Model):
                 return phase["per_week"]
         return self.phases[-1]["per_week"]
 
+    @property
+    def weeks_needed(self):
+        """The fewest weeks that hold every session at the protocol's weekly rates."""
+        weeks = placed = 0
+        while placed < self.session_count:
+            placed += max(self.per_week_in(weeks), 1)
+            weeks += 1
+        return weeks
+
     def spacing_problems(self, sessions, *, first_day, zone):
         """How (sequence, starts_at) pairs break the spacing, in words; empty if they keep it.
 
