@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from io import StringIO
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Exists, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -166,6 +167,23 @@ def report_csv(report):
     rows.append(("average PHQ-9 change from baseline", phq9["average_change"], "patients",
                  phq9["patients"]))  # fmt: skip
     return csv_text(header, rows)
+
+
+REPORT_CACHE_SECONDS = 300
+
+
+def clinic_report(*, today=None):
+    """The last 12 months' report, computed at most every five minutes.
+
+    It aggregates years of sessions and scores in SQL; figures a few minutes old
+    are fine for a monthly report, and every provider opening it shares one run.
+    """
+    first_month = report_first_month(today)
+
+    def compute():
+        return {**report_months(first_month=first_month), "computed_at": timezone.now()}
+
+    return cache.get_or_set(f"clinic-report:{first_month}", compute, REPORT_CACHE_SECONDS)
 
 
 def report_first_month(today=None):

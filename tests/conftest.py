@@ -52,7 +52,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def empty_rate_limit_counters():
-    """Rate limits count in the cache; each test starts with none."""
+    """Rate limits count in the cache, and the clinic report is kept there: each test starts
+    with an empty cache."""
     cache.clear()
     yield
     cache.clear()

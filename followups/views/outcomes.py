@@ -90,11 +90,11 @@ def patient_export(request, patient_pk):
 
 @permission_required("followups.view_clinic_report", raise_exception=True)
 def clinic_report(request):
-    report = exports.report_months(first_month=exports.report_first_month())
+    report = exports.clinic_report()
     return render(request, "followups/report.html", {"report": report})
 
 
 @permission_required("followups.view_clinic_report", raise_exception=True)
 def clinic_report_csv(request):
-    report = exports.report_months(first_month=exports.report_first_month())
+    report = exports.clinic_report()
     return _csv_response(exports.report_csv(report), f"clinic-report-{timezone.localdate()}.csv")

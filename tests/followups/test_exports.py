@@ -4,7 +4,9 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.measures import measure_record
 from clinic.models import MeasureSource
@@ -98,3 +100,19 @@ def test_the_report_downloads_as_csv(client_for, provider, db):
 
     assert response.status_code == 200
     assert response.content.decode().startswith("month,")
+
+
+def test_the_report_is_worked_out_once_for_five_minutes(client_for, provider, db):
+    url = reverse("followups:clinic_report")
+    client = client_for(provider)
+    first = client.get(url)
+    ended_series(last_day=timezone.localdate() - datetime.timedelta(days=1))
+
+    again = client.get(url)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)):
+        later = client_for(provider).get(url)
+
+    held = sum(row["held"] for row in again.context["report"]["rows"])
+    assert held == sum(row["held"] for row in first.context["report"]["rows"]) == 0
+    assert sum(row["held"] for row in later.context["report"]["rows"]) == 6
+    assert "Figures as of" in again.text
