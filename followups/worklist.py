@@ -103,7 +103,8 @@ class Worklist:
             .annotate(done=Coalesce(Subquery(done), 0))
             .filter(done__lt=F("protocol_version__session_count"))
             .select_related("patient", "protocol_version", "ordered_by")
-            .order_by("patient__legal_last_name", "pk")
+            # The longest in treatment first (and the plans' index, not a walk of every patient).
+            .order_by("first_day", "pk")
         )
         return plans.filter(ordered_by=self.provider) if self.provider else plans
 

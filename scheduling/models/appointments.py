@@ -246,7 +246,7 @@ class Appointment(models.Model):
         ordering = ["starts_at", "room"]
         indexes = [
             models.Index(fields=["starts_at", "ends_at"]),
-            # A patient's next or last sessions (worklist, patient page, series end).
+            # A patient's sessions ahead (worklist, series-end scan, patient page).
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
         ]
         constraints = [
