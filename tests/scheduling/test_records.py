@@ -561,3 +561,42 @@ def test_two_nurses_starting_the_same_record_at_once_get_a_message_not_an_error(
     assert response.status_code == 302
     assert "Someone else started this session record" in messages_of(response)[-1]
     assert SessionRecord.objects.filter(appointment=session).count() == 1
+
+
+def rems_forms_due(count, *, clinician):
+    """`count` dosed esketamine sessions on consecutive past days, forms not submitted."""
+    room = chair_for("intranasal", name="Quiet room")
+    patient = cleared_patient("intranasal")
+    route = Route.objects.get(code="intranasal")
+    for n in range(count):
+        starts = moment(9) - datetime.timedelta(days=n + 1)
+        appointment = Appointment.session_of(
+            route=route,
+            starts_at=starts,
+            patient=patient,
+            room=room,
+            clinician=clinician,
+            status=Appointment.Status.COMPLETED,
+            booked_by=clinician,
+        )
+        appointment.save()
+        SessionRecord.objects.create(
+            appointment=appointment,
+            dose_started_at=starts,
+            rems_due_on=starts.date() + datetime.timedelta(days=7),
+        )
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_the_rems_list_shows_25_a_page_in_the_same_queries(
+    client_for, nurse, frozen, clinic_open, monitor, count, django_assert_num_queries
+):
+    rems_forms_due(count, clinician=monitor)
+    client = client_for(nurse)
+    client.get(reverse("scheduling:rems_due"))
+
+    with django_assert_num_queries(11):
+        response = client.get(reverse("scheduling:rems_due"))
+
+    assert len(response.context["page"].object_list) == min(count, 25)
+    assert response.text.count("Open form <span") == min(count, 25)
