@@ -144,8 +144,13 @@ def _follow_up(
             patient_id=series.patient_id, route=series.route, not_before=not_before
         )
     if booking is None:
+        if not recent:
+            # Nobody found a time in the window; staff closed it when they noticed.
+            follow_up.cancelled_at = context.at(due_by, 17)
+            follow_up.note = "Could not be booked in its window; the patient was called instead."
+            history.append((follow_up.cancelled_at, frontdesk, "~", {}))
         writer.add(follow_up, history=history)
-        return "overdue" if due_by < today else None
+        return "overdue" if recent and due_by < today else None
     booked_at = min(created + datetime.timedelta(days=rng.randrange(1, 6)), context.now)
     booked_at = min(booked_at, booking.starts_at - datetime.timedelta(hours=1))
     appointment = Appointment(

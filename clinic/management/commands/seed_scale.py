@@ -154,9 +154,7 @@ class Command(BaseCommand):
         rng = context.rng("staff")
         groups = {group.name: group for group in Group.objects.all()}
         demo = {user.email: user for user in User.objects.filter(email__endswith="@demo.clinic")}
-        context.staff_ids = {
-            email.split("@")[0]: user.pk for email, user in demo.items() if "@demo.clinic" in email
-        }
+        context.staff_ids = {email.split("@")[0]: user.pk for email, user in demo.items()}
         existing = [demo[e] for e in ("nurse@demo.clinic", "provider@demo.clinic") if e in demo]
         new_count = max(0, clinicians - len(existing))
         providers_wanted = max(1, round(clinicians * 0.3))
