@@ -289,12 +289,15 @@ def _session_being_monitored(now, zone):
 
 
 def _refused_series_body(plan, zone):
-    """The proposal of the draft plan, with its first session moved to a chair already booked.
+    """The proposal of the draft plan, with its first chair booked by someone else meanwhile.
 
     Posting it runs the whole booking (locks, re-check) and is refused: nothing is written.
+    The first session goes to another chair already booked at that time, or, when every
+    other chair is free then (small data), a bench-only booking takes the proposed chair.
     """
     from django.utils import timezone
 
+    from clinic.models import Patient
     from scheduling.models import Appointment
     from scheduling.planner import series_propose
 
@@ -309,6 +312,18 @@ def _refused_series_body(plan, zone):
         .values_list("room_id", flat=True)
         .first()
     )
+    if taken is None:
+        blocker = Patient.objects.filter(status="not_eligible", appointments__isnull=True).last()
+        Appointment.session_of(
+            route=plan.protocol_version.route,
+            starts_at=first.starts_at,
+            patient=blocker,
+            room_id=first.room_id,
+            clinician_id=first.clinician_id,
+            booked_by=plan.ordered_by,
+            cancel_note="Benchmark: takes the proposed chair",
+        ).save()
+        taken = first.room_id
     count = plan.protocol_version.session_count
     data = {
         "form-TOTAL_FORMS": str(count),
@@ -320,7 +335,7 @@ def _refused_series_body(plan, zone):
         local = slot.starts_at.astimezone(zone)
         data[f"form-{index}-day"] = local.date().isoformat()
         data[f"form-{index}-time"] = local.strftime("%H:%M")
-        data[f"form-{index}-room"] = str(taken if index == 0 and taken else slot.room_id)
+        data[f"form-{index}-room"] = str(taken if index == 0 else slot.room_id)
         data[f"form-{index}-clinician"] = str(slot.clinician_id)
     return urlencode(data)
 

@@ -41,6 +41,8 @@ LOGINS = {  # the demo accounts made by seed_demo
     "admin": ("admin@demo.clinic", "demo-admin-pass-1"),
 }
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
+MIN_REQUESTS = 20  # per page in a full run; a slow page's run is lengthened to get them
+MAX_SECONDS = 90
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 
 
@@ -79,7 +81,10 @@ def main():
         step(f"gunicorn: {workers} sync workers on 127.0.0.1:{args.port}")
         server = start_server(env, args.port, workers)
         try:
-            results = measure(plan, args.port, server, duration, connections, step, scratch)
+            results = measure(
+                plan, args.port, server, duration, connections, step, scratch,
+                min_requests=0 if args.quick else MIN_REQUESTS,
+            )  # fmt: skip
         finally:
             server.terminate()
             try:
@@ -290,10 +295,13 @@ def wrk(session, page_url, method, body, port, duration, connections, scratch):
     data = json.loads(result.read_text())
     seconds = data["duration_us"] / 1e6
     data["rps"] = data["requests"] / seconds if seconds else 0
+    # wrk stops with requests still running in the workers; let them finish, so that the
+    # next run does not queue behind them.
+    time.sleep(min(30, data["max_us"] / 1e6) + 0.2)
     return data
 
 
-def measure(plan, port, server, duration, connections, step, scratch):
+def measure(plan, port, server, duration, connections, step, scratch, min_requests):
     sessions = sessions_for(plan, port)
     staff = sessions.get("frontdesk") or next(iter(sessions.values()))
     memory = {}
@@ -328,6 +336,13 @@ def measure(plan, port, server, duration, connections, step, scratch):
             session, page["url"], page["method"], page.get("body"), port, seconds,
             connections, scratch,
         )  # fmt: skip
+        if measured["requests"] < min_requests:
+            # Too few for percentiles: measure again, long enough for min_requests at this rate.
+            seconds = min(MAX_SECONDS, math.ceil(1.2 * min_requests / max(measured["rps"], 0.1)))
+            measured = wrk(
+                session, page["url"], page["method"], page.get("body"), port, seconds,
+                connections, scratch,
+            )  # fmt: skip
         sample()
         after = baseline(session if page["role"] in LOGINS else staff)
         baselines.append(after)
@@ -396,7 +411,8 @@ def render(plan, results, *, quick, duration, workers, connections, seeded, data
     loads = results["loads"]
     lines += [
         "",
-        "n: requests measured (a run lasts at least six times one request of the page). "
+        "n: requests measured (a run lasts at least six times one request of the page, and "
+        f"in a full run long enough for {MIN_REQUESTS} requests, {MAX_SECONDS} s at most). "
         "queries: counted once per page with Django's test client on the same database, "
         "including the session, user and clinic queries every page makes.",
         f"Workers' memory (RSS): peak {', '.join(f'{m:.0f}' for m in sorted(peak.values()))} MiB; "
