@@ -197,6 +197,11 @@ def worker_pids(master):
     return sorted(pids)
 
 
+def cpu_times():
+    """The machine's CPU time counters (user nice system idle iowait irq softirq steal)."""
+    return [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
 def rss_mib(pid):
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -319,6 +324,7 @@ def measure(plan, port, server, duration, connections, step, scratch, min_reques
         sample()
         return data
 
+    cpu_before = cpu_times()
     # Warm up every worker (imports, template caches) before anything is measured.
     wrk(staff, plan["baseline"], "GET", None, port, min(duration, 2), connections, scratch)
     results = []
@@ -365,8 +371,12 @@ def measure(plan, port, server, duration, connections, step, scratch, min_reques
             f"p50 {measured['p50_us'] / 1000:.1f} ms, ×{results[-1]['ratio']:.1f}"
         )
         before = after
+    cpu_after = cpu_times()
+    spent = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
     return {
         "pages": results,
+        "steal": spent[7] / sum(spent) if sum(spent) else 0,
+        "idle": (spent[3] + spent[4]) / sum(spent) if sum(spent) else 0,
         "baselines": baselines,
         "memory": memory,
         "loads": loads,
@@ -417,6 +427,11 @@ def render(plan, results, *, quick, duration, workers, connections, seeded, data
         "including the session, user and clinic queries every page makes.",
         f"Workers' memory (RSS): peak {', '.join(f'{m:.0f}' for m in sorted(peak.values()))} MiB; "
         f"at the end {', '.join(f'{m:.0f}' for m in sorted(final))} MiB.",
+        f"Baseline p50 over its runs: {min(b['p50_us'] for b in baselines) / 1000:.1f} to "
+        f"{max(b['p50_us'] for b in baselines) / 1000:.1f} ms. CPU during the run: "
+        f"{results['idle']:.0%} idle, {results['steal']:.0%} stolen by the host "
+        "(a virtual machine's cores are shared: compare ratios, not milliseconds, "
+        "between runs).",
         f"Load average during the run: highest 1-minute {max(load[0] for load in loads):.2f}; "
         f"at the end {loads[-1][0]:.2f} / {loads[-1][1]:.2f} / {loads[-1][2]:.2f} (1/5/15 min).",
         f"Patient with the longest history: {facts['longest_history_appointments']} "
