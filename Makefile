@@ -6,7 +6,7 @@ PYTHON_313 := $(shell command -v python3.13 2>/dev/null || command -v python3 2>
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 
-.PHONY: run test lint check-deploy setup clean
+.PHONY: run test lint check-deploy setup clean bench
 
 setup: $(VENV)/.installed
 
@@ -48,6 +48,15 @@ lint: setup
 check-deploy: setup
 	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=clinic.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+## Benchmark the pages under load, each against a bare baseline page, with production
+## settings (docs/BENCHMARKS.md). Needs PostgreSQL and wrk; builds the data set with
+## seed_scale on first use (BENCH_DATABASE_URL, default .../clinic_bench). BENCH_QUICK=1:
+## 500 patients (.../clinic_bench_quick unless BENCH_DATABASE_URL is set), 1 s a page.
+bench: setup
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
+	$(PY) -m benchmarks.pages $(if $(BENCH_QUICK),--quick) \
+		$(if $(BENCH_DATABASE_URL),--database-url "$(BENCH_DATABASE_URL)")
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -7,6 +7,7 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
+        from clinic import checks  # noqa: F401 - registers the system checks
         from clinic.panels import register_home_panel
         from clinic.reference_data import ensure_after_migrate
         from clinic.views import safety_flags_panel

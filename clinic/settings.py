@@ -237,6 +237,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # How often the worker looks for reminders that are due.
 REMINDER_SCAN_MINUTES = int(os.environ.get("REMINDER_SCAN_MINUTES", "5"))
 
+# `make bench` only: routes a bare page to measure real pages against (benchmarks/pages.py).
+BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -62,3 +63,9 @@ urlpatterns = [
     path("follow-ups/", include("followups.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_BASELINE:
+    # Benchmarks only (docs/BENCHMARKS.md): never set BENCH_BASELINE in production.
+    from clinic.bench_views import baseline
+
+    urlpatterns.append(path("bench/baseline/", baseline, name="bench_baseline"))

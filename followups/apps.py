@@ -7,10 +7,13 @@ class FollowupsConfig(AppConfig):
     verbose_name = "Follow-up tracking"
 
     def ready(self):
+        from clinic.scale import register_scale_seeder
         from followups import demo, panels  # noqa: F401 - they register themselves
         from followups.reference_data import ensure_after_migrate
+        from followups.scale import seed_scale
         from followups.services import follow_ups_after_signing
         from scheduling.hooks import register_session_signed
 
         register_session_signed(follow_ups_after_signing)
+        register_scale_seeder(seed_scale)
         post_migrate.connect(ensure_after_migrate, sender=self)
