@@ -99,6 +99,15 @@ def main():
     if not args.no_doc:
         write_doc(report, "quick" if args.quick else "full")
         step(f"Written to {DOC.relative_to(ROOT)}")
+    broken = [
+        page["name"]
+        for page in results
+        if str(page["first_status"]) != str(page.get("expect_status", 200))
+    ]
+    if broken:
+        # A page that answers wrongly (a server error, a redirect to the login page) is a
+        # broken benchmark, whatever its speed.
+        raise SystemExit(f"These pages did not answer as expected: {', '.join(broken)}")
 
 
 # The database ---------------------------------------------------------------------------

@@ -5,6 +5,11 @@ It builds its own throwaway SQLite database (or the one in BENCH_DATABASE_URL,
 which it migrates and fills: never point it at a clinic's data), books the
 chairs almost full for half a year, then plans series of 6, 12, 24 and 48
 sessions and prints the time and query count of each. Numbers, not a test.
+
+With BENCH_SCALE=1 it plans instead on the big book a `manage.py seed_scale`
+database already holds (BENCH_DATABASE_URL, e.g. the one `make bench` uses),
+for the patient of a draft series, including the installed 12-session esketamine
+protocol; what it writes for that is rolled back.
 """
 
 import datetime
@@ -26,7 +31,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -106,15 +111,18 @@ def build():
     return patients[-1], clinicians[0], start_day, len(appointments)
 
 
-def measure(patient, provider, start_day, sessions):
-    protocol, _ = Protocol.objects.update_or_create(
-        name=f"Bench {sessions}",
-        defaults={
-            "route_id": "iv",
-            "session_count": sessions,
-            "minimum_hours_between": 40,
-            "phases": [{"weeks": 52, "per_week": 3}],
-        },
+def measure(patient, provider, start_day, sessions, protocol=None):
+    protocol = (
+        protocol
+        or Protocol.objects.update_or_create(
+            name=f"Bench {sessions}",
+            defaults={
+                "route_id": "iv",
+                "session_count": sessions,
+                "minimum_hours_between": 40,
+                "phases": [{"weeks": 52, "per_week": 3}],
+            },
+        )[0]
     )
     plan = TreatmentPlan.objects.create(
         patient=patient,
@@ -136,7 +144,33 @@ def measure(patient, provider, start_day, sessions):
     return proposal, statistics.median(timings), len(queries)
 
 
+def main_on_scale_data():
+    draft = TreatmentPlan.objects.filter(status=TreatmentPlan.Status.DRAFT).first()
+    start_day = timezone.localdate() + datetime.timedelta(days=1)
+    booked = Appointment.objects.active().filter(starts_at__date__gte=start_day).count()
+    print(
+        f"Database: {connection.vendor}, a seed_scale book: {Patient.objects.count()} patients, "
+        f"{booked} bookings from tomorrow on, {Room.objects.filter(active=True).count()} chairs."
+    )
+    print(f"{'series':>28} {'sessions':>8} {'placed':>7} {'median ms':>10} {'queries':>8}")
+    esketamine = Protocol.objects.get(route_id="intranasal", active=True)
+    runs = [("IV, 3 a week", n, None) for n in (6, 12, 24, 48)]
+    runs.insert(2, (esketamine.name[:28], esketamine.session_count, esketamine))
+    with transaction.atomic():
+        for name, sessions, protocol in runs:
+            proposal, seconds, queries = measure(
+                draft.patient, draft.ordered_by, start_day, sessions, protocol
+            )
+            print(
+                f"{name:>28} {sessions:>8} {len(proposal.slots):>7} {seconds * 1000:>10.1f} "
+                f"{queries:>8}"
+            )
+        transaction.set_rollback(True)
+
+
 def main():
+    if os.environ.get("BENCH_SCALE") == "1":
+        return main_on_scale_data()
     patient, provider, start_day, booked = build()
     print(
         f"Database: {connection.vendor}; {booked} existing bookings over {WEEKS} weeks, "
