@@ -33,6 +33,7 @@ def plan_pages():
 
     from clinic.models import Clinic, LinkPurpose, Patient, PatientLink, Route, User
     from followups.forms import providers
+    from followups.worklist import SECTIONS
     from intake.models import Intake, IntakeStatus
     from intake.services import intake_link_issue
     from scheduling.models import Appointment, CalendarFeed, SessionRecord, TreatmentPlan
@@ -112,12 +113,20 @@ def plan_pages():
             reverse("scheduling:day") + "?" + urlencode({"date": busiest.isoformat()}),
         ),
         page("Clinician week (this week)", "nurse", reverse("scheduling:week")),
-        page("Worklist, all sections, all providers", "frontdesk", reverse("followups:worklist")),
+        page("Worklist overview, all providers", "frontdesk", reverse("followups:worklist")),
         page(
-            "Worklist, all sections, one provider",
+            "Worklist overview, one provider",
             "frontdesk",
             reverse("followups:worklist") + "?" + urlencode({"provider": provider.pk}),
         ),
+        *[
+            page(
+                f"Worklist section: {section.title}",
+                "provider",
+                reverse("followups:worklist") + "?" + urlencode({"section": section.key}),
+            )
+            for section in SECTIONS
+        ],
         page("REMS forms due", "nurse", reverse("scheduling:rems_due")),
         page("Intake review queue", "provider", reverse("intake:queue")),
         page("Intake summary", "provider", reverse("intake:review", args=[submitted.pk])),
@@ -125,7 +134,7 @@ def plan_pages():
         page(
             "Booking confirm, POST refused (chair taken)",
             "frontdesk",
-            draft.get_absolute_url(),
+            reverse("scheduling:plan_book", args=[draft.pk]),
             method="POST",
             body=_refused_series_body(draft, zone),
             expect_text="Nothing was booked",
@@ -143,7 +152,7 @@ def plan_pages():
         page(
             "Observation POST (saved)",
             "nurse",
-            reverse("scheduling:session_record", args=[monitored.pk]),
+            reverse("scheduling:session_record_observe", args=[monitored.pk]),
             method="POST",
             body=urlencode(OBSERVATION),
             expect_status=302,

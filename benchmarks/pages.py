@@ -101,7 +101,7 @@ def main():
         step(f"Written to {DOC.relative_to(ROOT)}")
     broken = [
         page["name"]
-        for page in results
+        for page in results["pages"]
         if str(page["first_status"]) != str(page.get("expect_status", 200))
     ]
     if broken:

@@ -11,8 +11,7 @@ import heapq
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from clinic.models import Closure, OpeningHours, Patient, PatientStatus, Route
 from clinic.scale import BulkWriter, IdAllocator, Stage
@@ -642,36 +641,42 @@ def _enrollments_and_preferences(context, rng, writer):
 
 
 def _end_series(context):
-    """The state the worker's scan (`scheduling.plans.plans_end_finished`) would leave, in bulk."""
-    completed_sessions = (
-        Appointment.objects.filter(plan=OuterRef("pk"), status=Appointment.Status.COMPLETED)
+    """The state the worker's scan (`scheduling.plans.plans_end_finished`) would leave, in bulk.
+
+    One grouped query over the series' sessions, then one UPDATE per state.
+    """
+    per_plan = (
+        Appointment.objects.sessions()
+        .filter(plan__status=TreatmentPlan.Status.CONFIRMED)
+        .values("plan", "plan__patient", "plan__protocol_version__session_count")
+        .annotate(
+            done=Count("pk", filter=Q(status=Appointment.Status.COMPLETED)),
+            last_start=Max("starts_at"),
+        )
         .order_by()
-        .values("plan")
-        .annotate(n=Count("pk"))
-        .values("n")
     )
+    waiting = set(
+        Appointment.objects.sessions()
+        .filter(status__in=UNFINISHED)
+        .values_list("patient", flat=True)
+        .distinct()
+    )
+    stale_before = context.now - datetime.timedelta(days=REBOOK_WITHIN_DAYS)
+    completed, closed = [], []
+    for row in per_plan:
+        if row["done"] >= row["plan__protocol_version__session_count"]:
+            completed.append(row["plan"])
+        elif row["plan__patient"] not in waiting and row["last_start"] < stale_before:
+            closed.append(row["plan"])
     last_end = (
         Appointment.objects.filter(plan=OuterRef("pk")).order_by("-ends_at").values("ends_at")[:1]
     )
-    done = (
-        TreatmentPlan.objects.in_treatment()
-        .annotate(done=Coalesce(Subquery(completed_sessions), 0))
-        .filter(done__gte=F("protocol_version__session_count"))
-    )
-    completed = TreatmentPlan.objects.filter(pk__in=done.values("pk")).update(
+    TreatmentPlan.objects.filter(pk__in=completed).update(
         status=TreatmentPlan.Status.COMPLETED, ended_at=Subquery(last_end)
     )
-    waiting = Appointment.objects.sessions().filter(
-        patient=OuterRef("patient"), status__in=UNFINISHED
-    )
-    recent = Appointment.objects.filter(
-        plan=OuterRef("pk"),
-        starts_at__gt=context.now - datetime.timedelta(days=REBOOK_WITHIN_DAYS),
-    )
-    stale = TreatmentPlan.objects.in_treatment().filter(~Exists(waiting), ~Exists(recent))
-    closed = TreatmentPlan.objects.filter(pk__in=stale.values("pk")).update(
+    TreatmentPlan.objects.filter(pk__in=closed).update(
         status=TreatmentPlan.Status.CLOSED,
         close_reason=TreatmentPlan.CloseReason.SESSIONS_CANCELLED,
         ended_at=Subquery(last_end),
     )
-    return {"completed": completed, "closed": closed}
+    return {"completed": len(completed), "closed": len(closed)}
