@@ -189,3 +189,32 @@ def test_the_rems_monitoring_form_prints_on_one_page(page):
 
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     screenshot(page, "rems-form-print")
+
+
+def test_the_front_desk_closes_a_series_the_patient_did_not_tolerate(page):
+    from tests.scheduling.factories import ended_series, open_clinic
+
+    open_clinic(weekdays=range(7))
+    plan = ended_series(last_day=timezone.localdate() + datetime.timedelta(days=2), completed=3)
+    front_desk = UserFactory(email="maria@clinic.test", first_name="Maria", role="Front desk")
+
+    log_in(page, front_desk)
+    page.goto(plan.get_absolute_url())
+    page.get_by_text("End this series early").click()
+    page.get_by_role("button", name="Close the series").click()
+    assert page.get_by_text("Choose why the series is ending.").is_visible()
+    page.get_by_role("radio", name="Other").check()
+    page.get_by_role("button", name="Close the series").click()
+    assert page.get_by_text("Write a short note saying why.").is_visible()
+    page.get_by_role("radio", name="Not tolerated").check()
+    page.get_by_label("Note (needed for “Other”)").fill("Nausea after each session")
+    screenshot(page, "series-close")
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Close the series").click()
+
+    assert page.get_by_text("The series is closed.").is_visible()
+    assert page.locator(".alert", has_text="Closed early").get_by_text("Not tolerated").is_visible()
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.CLOSED
+    assert plan.close_note == "Nausea after each session"
+    assert page.console_errors == []
