@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from clinic.models import Clinic, Route
 from followups.models import FollowUp
 from scheduling.booking import appointment_book
-from scheduling.models import Appointment, TreatmentPlan
+from scheduling.models import UNFINISHED_STATUSES, Appointment, TreatmentPlan
 from scheduling.planner import Slot
 
 
@@ -15,13 +15,10 @@ class AlreadyBooked(Exception):
     """The follow-up was booked or closed by someone else in the meantime."""
 
 
-UNFINISHED = [Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN]
-
-
 def series_last_day(plan):
     """The local day of the last completed session, or None while sessions remain to be done."""
     sessions = list(plan.appointments.sessions().values_list("status", "starts_at"))
-    if not sessions or any(status in UNFINISHED for status, _ in sessions):
+    if not sessions or any(status in UNFINISHED_STATUSES for status, _ in sessions):
         return None
     completed = [start for status, start in sessions if status == Appointment.Status.COMPLETED]
     if not completed:
@@ -73,7 +70,7 @@ def ended_series_follow_ups_create() -> int:
     plans = (
         TreatmentPlan.objects.booked()
         .filter(follow_ups__isnull=True)
-        .exclude(appointments__status__in=UNFINISHED)
+        .exclude(appointments__status__in=UNFINISHED_STATUSES)
         .filter(appointments__status=Appointment.Status.COMPLETED)
         .select_related("protocol_version")
         .distinct()

@@ -8,8 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clinic.models import LinkPurpose, PatientLink
@@ -89,19 +88,10 @@ class Worklist:
             status__in=ACTIVE_STATUSES,
             starts_at__gt=timezone.now(),
         )
-        # A count per plan through the index on plan, not a join over every appointment.
-        done = (
-            Appointment.objects.filter(plan=OuterRef("pk"), status=Appointment.Status.COMPLETED)
-            .order_by()
-            .values("plan")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         plans = (
             TreatmentPlan.objects.in_treatment()
             .filter(~Exists(upcoming))
-            .annotate(done=Coalesce(Subquery(done), 0))
-            .filter(done__lt=F("protocol_version__session_count"))
+            .owing_sessions()
             .select_related("patient", "protocol_version", "ordered_by")
             # The longest in treatment first (and the plans' index, not a walk of every patient).
             .order_by("first_day", "pk")

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.models import OutcomeMeasure, Patient, SafetyFlag
 from intake.questions import ANSWER_STEPS, CONSENT, REVIEW, STEP_SLUGS, STEPS_BY_SLUG
+from intake.summary import summarize
 
 
 class IntakeStatus(models.TextChoices):
@@ -149,8 +150,6 @@ class Intake(models.Model):
                 code="incomplete",
                 params={"titles": titles},
             )
-        from intake.summary import summarize
-
         self.status = IntakeStatus.SUBMITTED
         self.submitted_at = timezone.now()
         self.reopened_steps = []

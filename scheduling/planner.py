@@ -262,10 +262,8 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=()):
         .order_by()
         .values_list("starts_at", "ends_at", "room_id", "clinician_id", "patient_id")
     )
-    by_day = calendar.busy_by_day
     for row in bookings:
-        busy = Busy(*row)
-        by_day[busy.starts_at.astimezone(zone).date()].append(busy)
+        calendar.add(Busy(*row))
     return calendar
 
 

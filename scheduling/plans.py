@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clinic.models import Patient, User
-from scheduling.models import Appointment, Protocol, TreatmentPlan
+from scheduling.models import UNFINISHED_STATUSES, Appointment, Protocol, TreatmentPlan
 
 
 def plan_order(
@@ -36,9 +36,6 @@ def plan_order(
     return plan
 
 
-UNFINISHED = [Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN]
-
-
 def plans_end_finished(*, now: datetime.datetime | None = None) -> dict:
     """End the series that are over: run by the worker's periodic scan.
 
@@ -49,7 +46,7 @@ def plans_end_finished(*, now: datetime.datetime | None = None) -> dict:
     """
     now = now or timezone.now()
     booked_ahead = Appointment.objects.sessions().filter(
-        patient=OuterRef("patient"), status__in=UNFINISHED
+        patient=OuterRef("patient"), status__in=UNFINISHED_STATUSES
     )
     candidates = (
         TreatmentPlan.objects.in_treatment()
@@ -68,7 +65,7 @@ def plans_end_finished(*, now: datetime.datetime | None = None) -> dict:
             patient_sessions = Appointment.objects.sessions().filter(patient_id=plan.patient_id)
             if (
                 plan.appointments.filter(starts_at__gt=now - window).exists()
-                or patient_sessions.filter(status__in=UNFINISHED).exists()
+                or patient_sessions.filter(status__in=UNFINISHED_STATUSES).exists()
             ):
                 continue
             plan.close(reason=TreatmentPlan.CloseReason.SESSIONS_CANCELLED, now=now)

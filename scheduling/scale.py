@@ -16,6 +16,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from clinic.models import Closure, OpeningHours, Patient, PatientStatus, Route
 from clinic.scale import BulkWriter, IdAllocator, Stage
 from scheduling.models import (
+    UNFINISHED_STATUSES,
     Appointment,
     CalendarFeed,
     ClinicianHours,
@@ -28,7 +29,6 @@ from scheduling.models import (
     TreatmentPlan,
 )
 from scheduling.models.records import REMS_DAYS
-from scheduling.plans import UNFINISHED
 from scheduling.scale_timetable import Timetable
 
 # The protocols' default (Protocol.rebook_within_days).
@@ -657,7 +657,7 @@ def _end_series(context):
     )
     waiting = set(
         Appointment.objects.sessions()
-        .filter(status__in=UNFINISHED)
+        .filter(status__in=UNFINISHED_STATUSES)
         .values_list("patient", flat=True)
         .distinct()
     )

@@ -1,5 +1,6 @@
 from scheduling.models.appointments import (
     ACTIVE_STATUSES,
+    UNFINISHED_STATUSES,
     Appointment,
     DoseUnit,
     TreatmentPlan,
@@ -19,6 +20,7 @@ __all__ = [
     "Observation",
     "SessionRecord",
     "ACTIVE_STATUSES",
+    "UNFINISHED_STATUSES",
     "Appointment",
     "CalendarFeed",
     "ClinicianHours",

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -27,6 +28,24 @@ class TreatmentPlanQuerySet(models.QuerySet):
     def booked(self):
         """Series that were booked: in treatment or ended, not drafts or cancelled orders."""
         return self.filter(status__in=TreatmentPlan.BOOKED_STATUSES)
+
+    def owing_sessions(self):
+        """Plans with fewer sessions done (`done`) than their protocol asks for.
+
+        Counted per plan through the index on plan, not by a join over every appointment;
+        `TreatmentPlan.complete_if_done()` is the same rule for one plan.
+        """
+        done = (
+            Appointment.objects.sessions()
+            .filter(plan=OuterRef("pk"), status=Appointment.Status.COMPLETED)
+            .order_by()
+            .values("plan")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(done=Coalesce(Subquery(done), 0)).filter(
+            done__lt=F("protocol_version__session_count")
+        )
 
 
 class TreatmentPlan(models.Model):
@@ -148,6 +167,8 @@ class TreatmentPlan(models.Model):
 
 
 ACTIVE_STATUSES = ["booked", "checked_in", "completed"]
+# Still to take place (or taking place): what keeps a series or a patient "booked ahead".
+UNFINISHED_STATUSES = ["booked", "checked_in"]
 # No appointment lasts longer (a check constraint). Bounding the start time by it lets
 # calendar queries use the index on starts_at instead of reading every appointment ever made.
 MAX_LENGTH = datetime.timedelta(hours=12)
