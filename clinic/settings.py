@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
@@ -96,6 +97,9 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render their widgets through TEMPLATES, so templates/django/forms/ can override
+# Django's own widget templates (the select widget, see its comment).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: DATABASE_URL, or an SQLite file so that the demo needs nothing installed.
 # Production keeps each worker's connection open (gunicorn's sync workers serve one request

@@ -18,7 +18,8 @@ SEARCH_SESSION_KEY = "patient_search"
 def home(request):
     status_counts = {}
     if request.user.has_perm("clinic.view_patient"):
-        rows = Patient.objects.values("status").annotate(n=Count("pk")).order_by()
+        # COUNT(*), not COUNT(id): PostgreSQL counts from the status index alone.
+        rows = Patient.objects.values("status").annotate(n=Count("*")).order_by()
         counts = {row["status"]: row["n"] for row in rows}
         status_counts = [
             (label, counts.get(value, 0), value) for value, label in PatientStatus.choices

@@ -40,7 +40,7 @@ class TreatmentPlanQuerySet(models.QuerySet):
             .filter(plan=OuterRef("pk"), status=Appointment.Status.COMPLETED)
             .order_by()
             .values("plan")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))  # from the index appointment_plan_done alone
             .values("n")
         )
         return self.annotate(done=Coalesce(Subquery(done), 0)).filter(
@@ -105,7 +105,19 @@ class TreatmentPlan(models.Model):
                 fields=["status"],
                 condition=Q(status__in=["draft", "confirmed"]),
                 name="plan_open",
-            )
+            ),
+            # Drafts waiting to be booked, oldest first (the home page shows a few).
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(status="draft"),
+                name="plan_draft_by_age",
+            ),
+            # Series in treatment, the longest first (the worklist reads a page of them).
+            models.Index(
+                fields=["first_day", "id"],
+                condition=Q(status="confirmed"),
+                name="plan_in_treatment_by_start",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(dose__gt=0), name="plan_dose_positive"),
@@ -269,6 +281,12 @@ class Appointment(models.Model):
             models.Index(fields=["starts_at", "ends_at"]),
             # A patient's sessions ahead (worklist, series-end scan, patient page).
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
+            # Sessions done per series (owing_sessions, complete_if_done): a few entries a plan.
+            models.Index(
+                fields=["plan"],
+                condition=Q(kind="session", status="completed"),
+                name="appointment_plan_done",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
