@@ -175,7 +175,7 @@ def test_the_worklist_overview_reads_five_rows_a_section_whatever_the_number(
     client = client_for(nurse)
     client.get(reverse("followups:worklist"))
 
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(21):
         response = client.get(reverse("followups:worklist"))
 
     section, count, shown = response.context["sections"][0]
@@ -191,7 +191,7 @@ def test_a_worklist_section_is_paginated(client_for, nurse, rows, django_assert_
     url = reverse("followups:worklist") + "?section=overdue"
     client.get(url)
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
 
     [(section, count, shown)] = response.context["sections"]

@@ -18,7 +18,7 @@ from tests.scheduling.factories import (
 pytestmark = pytest.mark.django_db
 
 # Session, user, permissions, clinic settings and each home-page section: not one per row.
-HOME_PAGE_QUERIES = 20
+HOME_PAGE_QUERIES = 19
 
 
 def fill_day(day, count):
@@ -48,7 +48,7 @@ def test_day_view_query_count_does_not_grow(
     url = reverse("scheduling:day") + f"?date={monday.isoformat()}"
     client.get(url)  # warm the session
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(url)
 
     assert len(response.context["blocks"]) == count
@@ -63,9 +63,9 @@ def test_week_and_today_query_counts_do_not_grow(
     client = client_for(nurse)
     client.get(reverse("scheduling:today"))
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(reverse("scheduling:week") + f"?date={monday.isoformat()}")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(reverse("scheduling:today"))
 
 
@@ -134,7 +134,7 @@ def test_plan_series_page_costs_the_same_for_any_series_length(
     client = client_for(front_desk)
     client.get(reverse("home"))
 
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         response = client.get(plan.get_absolute_url())
 
     assert len(response.context["formset"].forms) == sessions
@@ -193,6 +193,8 @@ def test_the_day_grid_shows_twelve_chairs_a_page(client_for, nurse, clinic_open,
     assert shown == [f"Chair {n:02}" for n in range(1, 13)]
     assert first.context["blocks"] == []
     assert f"?date={monday.isoformat()}&amp;page=2" in first.text
+    assert first.text.count("Chairs 1–12 of 14") == 1  # under the grid, not in the title
+    assert "<title>Day by chair ·" in first.text
     assert [room.name for room, _ in second.context["rooms"]] == ["Chair 13", "Chair 14"]
     assert len(second.context["blocks"]) == 1
 
@@ -206,7 +208,8 @@ def test_the_week_shows_eight_clinicians_a_page(client_for, nurse, clinic_open):
     second = client.get(reverse("scheduling:week"), {"page": 2})
 
     assert len(first.context["table"]) == 8
-    assert "Clinicians 1–8 of 10" in first.text
+    assert first.text.count("Clinicians 1–8 of 10") == 1  # under the table, not in the title
+    assert "<title>Week by clinician ·" in first.text
     assert len(second.context["table"]) == 2
 
 
