@@ -55,7 +55,8 @@ def safety_flag_acknowledge(request, pk):
     flag = get_object_or_404(SafetyFlag.objects.select_related("patient"), pk=pk)
     form = AcknowledgeFlagForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write what was done before acknowledging the flag.")
+        # The note is the form's only field: its message says what to change.
+        messages.error(request, form.errors["note"][0])
         return redirect("home")
     try:
         flag.acknowledge(by=request.user, note=form.cleaned_data["note"])
