@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from clinic.forms import PlainTextForm
 from clinic.models import Clinic, Room, Route, Weekday
+from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import (
     Appointment,
     DoseUnit,
@@ -33,7 +34,9 @@ def _helper():
 
 def clinicians():
     User = get_user_model()
-    return User.objects.filter(is_active=True, working_hours__isnull=False).distinct()
+    return User.objects.filter(
+        is_active=True, groups__name__in=CLINICIAN_ROLES, working_hours__isnull=False
+    ).distinct()
 
 
 class DateInput(forms.DateInput):
