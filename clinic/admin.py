@@ -2,11 +2,22 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.forms import refuse_invisible_characters
 from clinic.models import Clinic, Closure, OpeningHours, Patient, Room, Route, User
 
 
+class PlainTextAdmin:
+    """A ModelAdmin mixin: the settings pages' text boxes follow the same plain-text rule."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            refuse_invisible_characters({db_field.name: formfield})
+        return formfield
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(PlainTextAdmin, DjangoUserAdmin, SimpleHistoryAdmin):
     ordering = ["last_name", "first_name", "email"]
     list_display = ["email", "first_name", "last_name", "is_active", "role_list"]
     list_filter = ["is_active", "groups"]
@@ -51,7 +62,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(SimpleHistoryAdmin):
+class ClinicAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = ["name", "time_zone", "minimum_patient_age"]
 
     def has_add_permission(self, request):
@@ -62,7 +73,7 @@ class ClinicAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Route)
-class RouteAdmin(SimpleHistoryAdmin):
+class RouteAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "preparation_minutes",
@@ -80,7 +91,7 @@ class RouteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(SimpleHistoryAdmin):
+class RoomAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = ["name", "active", "route_list"]
     list_filter = ["active", "routes"]
     filter_horizontal = ["routes"]
@@ -94,18 +105,18 @@ class RoomAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(SimpleHistoryAdmin):
+class OpeningHoursAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = ["weekday", "opens_at", "closes_at"]
 
 
 @admin.register(Closure)
-class ClosureAdmin(SimpleHistoryAdmin):
+class ClosureAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = ["starts_on", "ends_on", "reason"]
     date_hierarchy = "starts_on"
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = ["mrn", "legal_last_name", "legal_first_name", "date_of_birth", "status"]
     # No search box here: admin searches put names in the URL. Staff search
     # patients on the patient list, which keeps the query out of URLs.

@@ -5,6 +5,32 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from clinic.instruments import ANSWER_OPTIONS, DIFFICULTY_OPTIONS
 from clinic.models import Patient
+from clinic.validators import validate_plain_multiline_text, validate_plain_text
+
+
+def refuse_invisible_characters(fields):
+    """Give every text box of a form the plain-text rule (clinic/validators.py).
+
+    Multi-line boxes keep their tabs and line breaks; passwords are compared, never
+    shown, and JSON has its own rules, so both are left alone.
+    """
+    for field in fields.values():
+        if not isinstance(field, forms.CharField) or isinstance(field, forms.JSONField):
+            continue
+        if isinstance(field.widget, forms.PasswordInput):
+            continue
+        multiline = isinstance(field.widget, forms.Textarea)
+        validator = validate_plain_multiline_text if multiline else validate_plain_text
+        if validator not in field.validators:
+            field.validators.append(validator)
+
+
+class PlainTextForm:
+    """A form mixin: every text box refuses characters a reader cannot see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_invisible_characters(self.fields)
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -20,7 +46,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class PatientSearchForm(forms.Form):
+class PatientSearchForm(PlainTextForm, forms.Form):
     q = forms.CharField(
         label="Search patients",
         required=False,
@@ -36,7 +62,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(PlainTextForm, forms.ModelForm):
     confirm_not_duplicate = forms.BooleanField(
         required=False,
         label="I have checked: this is a different person. Create the record anyway.",
@@ -159,7 +185,7 @@ def instrument_answers(instrument, cleaned_data):
     return [cleaned_data[f"item_{number}"] for number in range(1, len(instrument.items) + 1)]
 
 
-class AcknowledgeFlagForm(forms.Form):
+class AcknowledgeFlagForm(PlainTextForm, forms.Form):
     note = forms.CharField(
         label="What was done",
         max_length=2000,

@@ -5,15 +5,20 @@ is rate-limited per client, an unknown, expired or revoked token is refused
 the same way, the session key is rotated, and later pages carry no token —
 they find the link again through the session and re-check it every time
 (`@link_page`).
+
+A browser holds either a staff login or patient links, never both: opening a
+link ends a staff session, and a staff login ends the links (`link_release_all`;
+a link is never served to a logged-in user, whichever way they logged in).
 """
 
 from functools import wraps
 
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from clinic.models import PatientLink
+from clinic.models import LinkPurpose, PatientLink
 from clinic.ratelimit import rate_limited
 
 OPEN_LIMIT = 30
@@ -47,13 +52,29 @@ def link_open(request, token, *, purpose):
 
 
 def link_hold(request, link):
-    """Keep the link in a fresh session, so that a fixated session id gains nothing."""
-    request.session.cycle_key()
+    """Keep the link in a fresh session, so that a fixated session id gains nothing.
+
+    A staff member logged in in this browser is logged out first: a patient given the
+    clinic's computer must not find the staff pages open behind their form.
+    """
+    if request.user.is_authenticated:
+        logout(request)
+    else:
+        request.session.cycle_key()
     request.session[_session_key(link.purpose)] = link.pk
+
+
+def link_release_all(request):
+    """Forget every link this session holds (a staff member is logging in)."""
+    for purpose in LinkPurpose.values:
+        request.session.pop(_session_key(purpose), None)
 
 
 def link_held(request, *, purpose, usable_only=True):
     """The link this session holds, with its patient; None when there is none (or no longer)."""
+    if request.user.is_authenticated:
+        link_release_all(request)
+        return None
     link_id = request.session.get(_session_key(purpose))
     if not isinstance(link_id, int):
         return None

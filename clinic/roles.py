@@ -14,6 +14,9 @@ class Role(models.TextChoices):
     CLINIC_ADMIN = "Clinic admin"
 
 
+# The roles whose members may monitor sessions (be an appointment's clinician).
+CLINICIAN_ROLES = [Role.NURSE, Role.PROVIDER]
+
 CONFIGURATION_MODELS = ["clinic", "route", "room", "openinghours", "closure"]
 
 CLINIC_PERMISSIONS = {

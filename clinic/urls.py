@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import views
-from clinic.forms import EmailAuthenticationForm
 
 admin.site.site_header = "Clinic settings"
 admin.site.site_title = "Clinic settings"
@@ -26,9 +25,7 @@ patient_urls = [
 account_urls = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-        ),
+        views.StaffLoginView.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

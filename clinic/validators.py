@@ -1,8 +1,10 @@
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 PHONE_ALLOWED = re.compile(r"^\+?[\d\s().\-]+$")
 
@@ -28,10 +30,16 @@ def validate_not_in_future(value):
         raise ValidationError("The date of birth cannot be in the future.", code="future_date")
 
 
+OLDEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+OLDEST_AGE = 120
+
+
 def validate_plausible_birth_date(value):
-    if value < datetime.date(1900, 1, 1):
+    if value < OLDEST_BIRTH_DATE or age_on(value, timezone.localdate()) > OLDEST_AGE:
         raise ValidationError(
-            "Please check the year of birth; it looks too early.", code="implausible_date"
+            "Please check the year of birth: that would make the person older than %(age)s.",
+            code="implausible_date",
+            params={"age": OLDEST_AGE},
         )
 
 
@@ -51,3 +59,50 @@ def parse_human_date(text):
         except ValueError:
             continue
     return None
+
+
+# Right-to-left and left-to-right embeddings, overrides and isolates: they make text read
+# differently from how it is stored (a name that shows as "Ann" but sorts as something else).
+BIDI_CONTROLS = {chr(code) for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+REPLACEMENT_CHARACTER = "\ufffd"
+LINE_BREAKS_AND_TABS = {"\t", "\n", "\r"}
+
+
+@deconstructible
+class PlainTextValidator:
+    """Text as a person types it: no control characters, direction overrides or U+FFFD.
+
+    Such characters are invisible on screen (or, for U+FFFD, stand for something that was
+    lost on the way), so a record would not read as it is stored. Multi-line text keeps
+    its tabs and line breaks.
+    """
+
+    code = "invisible_characters"
+
+    def __init__(self, *, multiline=False):
+        self.multiline = multiline
+
+    def __call__(self, value):
+        if not isinstance(value, str):
+            return
+        if any(self.refuses(character) for character in value):
+            raise ValidationError(
+                "Please remove the hidden or unreadable characters (such as control or "
+                "text-direction characters) from this answer; they may have come in with "
+                "copied text.",
+                code=self.code,
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, PlainTextValidator) and self.multiline == other.multiline
+
+    def refuses(self, character):
+        if character in BIDI_CONTROLS or character == REPLACEMENT_CHARACTER:
+            return True
+        if self.multiline and character in LINE_BREAKS_AND_TABS:
+            return False
+        return unicodedata.category(character) == "Cc"
+
+
+validate_plain_text = PlainTextValidator()
+validate_plain_multiline_text = PlainTextValidator(multiline=True)

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -7,12 +8,29 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.audit import change_log
-from clinic.forms import AcknowledgeFlagForm, PatientForm, PatientSearchForm
+from clinic.forms import (
+    AcknowledgeFlagForm,
+    EmailAuthenticationForm,
+    PatientForm,
+    PatientSearchForm,
+)
+from clinic.link_sessions import link_release_all
 from clinic.models import Patient, PatientStatus, SafetyFlag
 from clinic.panels import Panel, home_panels, patient_panels
 
 PATIENTS_PER_PAGE = 25
 SEARCH_SESSION_KEY = "patient_search"
+
+
+class StaffLoginView(auth_views.LoginView):
+    """The staff login; any patient link opened in this browser stops working."""
+
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        link_release_all(self.request)
+        return super().form_valid(form)
 
 
 def home(request):
@@ -56,7 +74,8 @@ def safety_flag_acknowledge(request, pk):
     flag = get_object_or_404(SafetyFlag.objects.select_related("patient"), pk=pk)
     form = AcknowledgeFlagForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write what was done before acknowledging the flag.")
+        # The note is the form's only field: its message says what to change.
+        messages.error(request, form.errors["note"][0])
         return redirect("home")
     try:
         flag.acknowledge(by=request.user, note=form.cleaned_data["note"])

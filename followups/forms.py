@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.forms import instrument_answers, instrument_fields
+from clinic.forms import PlainTextForm, instrument_answers, instrument_fields
 from clinic.instruments import INSTRUMENTS
 from clinic.models import Clinic, Room
 from followups.models import FollowUp
@@ -30,7 +30,7 @@ def providers():
     return get_user_model().objects.filter(groups__name="Provider", is_active=True)
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(PlainTextForm, forms.ModelForm):
     """A follow-up added by hand."""
 
     class Meta:
@@ -70,7 +70,7 @@ class FollowUpForm(forms.ModelForm):
         return data
 
 
-class FollowUpBookForm(forms.Form):
+class FollowUpBookForm(PlainTextForm, forms.Form):
     day = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput(), label="Start time")
     clinician = forms.ModelChoiceField(queryset=None, label="Clinician")
@@ -106,7 +106,7 @@ class FollowUpBookForm(forms.Form):
         return datetime.datetime.combine(data["day"], data["time"], tzinfo=Clinic.load().zone)
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(PlainTextForm, forms.Form):
     """One PHQ-9 or GAD-7: each item 0-3, and the difficulty question (not scored)."""
 
     def __init__(self, *args, instrument_code, with_date=False, patient=None, **kwargs):

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.db.models import Max
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin import PlainTextAdmin
 from intake.models import ConsentDocument, ConsentSignature
 
 
 @admin.register(ConsentDocument)
-class ConsentDocumentAdmin(SimpleHistoryAdmin):
+class ConsentDocumentAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     """Editing the consent means adding a new version; signed versions stay as they were."""
 
     list_display = ["version", "title", "published_at"]

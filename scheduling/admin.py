@@ -1,11 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin import PlainTextAdmin
 from scheduling.models import CalendarFeed, ClinicianHours, Protocol, ProtocolVersion, TimeOff
 
 
 @admin.register(Protocol)
-class ProtocolAdmin(SimpleHistoryAdmin):
+class ProtocolAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = ["name", "route", "session_count", "minimum_hours_between", "active"]
     list_filter = ["route", "active"]
     readonly_fields = ["versions_in_use"]
@@ -38,13 +39,13 @@ class ProtocolVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClinicianHours)
-class ClinicianHoursAdmin(SimpleHistoryAdmin):
+class ClinicianHoursAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = ["clinician", "weekday", "starts_at", "ends_at"]
     list_filter = ["clinician", "weekday"]
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(SimpleHistoryAdmin):
+class TimeOffAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     list_display = ["clinician", "starts_on", "ends_on", "reason"]
     list_filter = ["clinician"]
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import Clinic
+from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import Appointment, TreatmentPlan
 from scheduling.planner import Busy, Slot, load_calendar
 from scheduling.rems import rems_required_and_missing
@@ -113,10 +114,31 @@ def next_free_times(*, route, patient_id, after, exclude_ids=(), minutes=None):
     ]
 
 
+def _not_clinicians(clinician_ids):
+    """Those of the staff given who may not monitor: no nurse's or provider's role, or left."""
+    monitoring = (
+        get_user_model()
+        .objects.filter(pk__in=set(clinician_ids), is_active=True, groups__name__in=CLINICIAN_ROLES)
+        .values_list("pk", flat=True)
+    )
+    return set(clinician_ids) - set(monitoring)
+
+
 def _check_slots(*, route, patient_id, slots, exclude_ids=()):
     """Conflicts of the requested slots with the database and with each other."""
     if not slots:
         return []
+    not_clinicians = _not_clinicians([slot.clinician_id for _, slot in slots])
+    if not_clinicians:
+        return [
+            Conflict(
+                "The chosen staff member is not a nurse or provider, so cannot be the "
+                "clinician for this appointment.",
+                sequence,
+            )
+            for sequence, slot in slots
+            if slot.clinician_id in not_clinicians
+        ]
     zone = Clinic.load().zone
     days = [slot.starts_at.astimezone(zone).date() for _, slot in slots]
     calendar = load_calendar(

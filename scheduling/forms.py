@@ -5,7 +5,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from clinic.forms import PlainTextForm
 from clinic.models import Clinic, Room, Route, Weekday
+from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import (
     Appointment,
     DoseUnit,
@@ -32,7 +34,9 @@ def _helper():
 
 def clinicians():
     User = get_user_model()
-    return User.objects.filter(is_active=True, working_hours__isnull=False).distinct()
+    return User.objects.filter(
+        is_active=True, groups__name__in=CLINICIAN_ROLES, working_hours__isnull=False
+    ).distinct()
 
 
 class DateInput(forms.DateInput):
@@ -73,7 +77,7 @@ def validate_start_time(time):
     return time
 
 
-class PlanOrderForm(forms.ModelForm):
+class PlanOrderForm(PlainTextForm, forms.ModelForm):
     """The provider's order: which protocol, what dose, from which day."""
 
     protocol = forms.ModelChoiceField(queryset=Protocol.objects.none())
@@ -103,7 +107,7 @@ class PlanOrderForm(forms.ModelForm):
         )
 
 
-class SessionTimeForm(forms.Form):
+class SessionTimeForm(PlainTextForm, forms.Form):
     """One proposed session: staff may change any part before confirming."""
 
     day = forms.DateField(widget=DateInput())
@@ -180,7 +184,7 @@ class BaseSessionFormSet(forms.BaseFormSet):
 SessionFormSet = forms.formset_factory(SessionTimeForm, formset=BaseSessionFormSet, extra=0)
 
 
-class SeriesConfirmForm(forms.Form):
+class SeriesConfirmForm(PlainTextForm, forms.Form):
     book_anyway = forms.BooleanField(
         required=False,
         label="Book anyway: a clinician has decided to deviate from the protocol's spacing",
@@ -221,7 +225,7 @@ class RescheduleForm(SessionTimeForm):
         self.helper = _helper()
 
 
-class CancelForm(forms.Form):
+class CancelForm(PlainTextForm, forms.Form):
     reason = forms.ChoiceField(choices=Appointment.CancelReason.choices, widget=forms.RadioSelect)
     note = forms.CharField(max_length=200, required=False)
 
@@ -230,7 +234,7 @@ class CancelForm(forms.Form):
         self.helper = _helper()
 
 
-class PlanCloseForm(forms.Form):
+class PlanCloseForm(PlainTextForm, forms.Form):
     reason = forms.ChoiceField(
         label="Why is the series ending early?",
         choices=[
@@ -262,7 +266,7 @@ class PlanCloseForm(forms.Form):
         return data
 
 
-class RemsEnrollmentForm(forms.ModelForm):
+class RemsEnrollmentForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = RemsEnrollment
         fields = ["enrolled_on", "patient_signed", "prescriber_signed", "prescriber"]
@@ -298,7 +302,7 @@ class RemsEnrollmentForm(forms.ModelForm):
         return cleaned
 
 
-class PreferenceForm(forms.ModelForm):
+class PreferenceForm(PlainTextForm, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         choices=Weekday.choices,
         coerce=int,

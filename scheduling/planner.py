@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from clinic.models import Clinic, Closure, OpeningHours, Room
+from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import ClinicianHours, SchedulingPreference, TimeOff
 from scheduling.models.appointments import Appointment
 
@@ -236,7 +237,9 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=()):
     rooms = list(Room.objects.filter(active=True, routes=route).values_list("pk", "name"))
     clinician_hours = {
         (h.clinician_id, h.weekday): (h.starts_at, h.ends_at)
-        for h in ClinicianHours.objects.filter(clinician__is_active=True)
+        for h in ClinicianHours.objects.filter(
+            clinician__is_active=True, clinician__groups__name__in=CLINICIAN_ROLES
+        )
     }
     time_off = defaultdict(list)
     for away in TimeOff.objects.overlapping(first_day, last_day):

@@ -6,18 +6,19 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from clinic.forms import PlainTextForm
 from scheduling.forms import TimeInput
 from scheduling.models import Amendment, Observation, SessionRecord
 
 
-class StepForm(forms.Form):
+class StepForm(PlainTextForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
 
-class StepModelForm(forms.ModelForm):
+class StepModelForm(PlainTextForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
 
+from clinic.forms import refuse_invisible_characters
 from intake.questions import YES_NO
 
 DATE_INPUT_FORMATS = ["%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y"]
@@ -43,6 +44,7 @@ class StepForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_fields()
+        refuse_invisible_characters(self.fields)
         for name, field in self.fields.items():
             field.error_messages.setdefault("required", REQUIRED)
             if field.error_messages["required"] == forms.Field.default_error_messages["required"]:

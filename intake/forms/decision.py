@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from clinic.forms import PlainTextForm
 from clinic.models import Route
 from intake.models import Decision
 from intake.questions import STEPS
@@ -10,7 +11,7 @@ from intake.questions import STEPS
 REOPENABLE_STEPS = [(step.slug, step.title) for step in STEPS if step.reopenable]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PlainTextForm, forms.Form):
     decision = forms.ChoiceField(
         label="Decision", choices=Decision.choices, widget=forms.RadioSelect
     )

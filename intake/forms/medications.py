@@ -2,11 +2,12 @@
 
 from django import forms
 
+from clinic.forms import PlainTextForm
 from intake.forms.base import as_json
 from intake.questions import TRIAL_OUTCOMES
 
 
-class MedicationRowForm(forms.Form):
+class MedicationRowForm(PlainTextForm, forms.Form):
     name = forms.CharField(label="Medication name", max_length=200, required=False)
     dose = forms.CharField(label="Dose, e.g. 20 mg", max_length=100, required=False)
     frequency = forms.CharField(label="How often, e.g. once a day", max_length=100, required=False)
@@ -18,7 +19,7 @@ class MedicationRowForm(forms.Form):
         return data
 
 
-class AllergyRowForm(forms.Form):
+class AllergyRowForm(PlainTextForm, forms.Form):
     substance = forms.CharField(label="Allergic to", max_length=200, required=False)
     reaction = forms.CharField(label="What happens", max_length=200, required=False)
 
@@ -29,7 +30,7 @@ class AllergyRowForm(forms.Form):
         return data
 
 
-class TrialRowForm(forms.Form):
+class TrialRowForm(PlainTextForm, forms.Form):
     name = forms.CharField(label="Antidepressant name", max_length=200, required=False)
     dose = forms.CharField(label="Highest dose", max_length=100, required=False)
     weeks = forms.IntegerField(label="How many weeks you took it", min_value=0, max_value=1500,

@@ -294,6 +294,20 @@ class Appointment(models.Model):
                 name="appointment_ends_after_start",
                 violation_error_message="A session must end after it starts.",
             ),
+            # The overlap constraints below hold only for the statuses they name: a status
+            # or kind outside the choices would slip past them.
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["booked", "checked_in", "completed", "cancelled", "no_show"]
+                ),
+                name="appointment_status_known",
+                violation_error_message="Choose one of the appointment statuses.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["session", "follow_up"]),
+                name="appointment_kind_known",
+                violation_error_message="Choose one of the appointment kinds.",
+            ),
             PostgresCheckConstraint(
                 condition=Q(ends_at__lte=F("starts_at") + MAX_LENGTH),
                 name="appointment_at_most_twelve_hours",

@@ -106,6 +106,19 @@ class Protocol(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # An emptied box arrives as None, which the validators skip and the column refuses.
+        if self.follow_ups is None:
+            raise ValidationError(
+                {
+                    "follow_ups": ValidationError(
+                        'Write the follow-ups as a list, e.g. [{"weeks": 4, "kind": "phone"}], '
+                        "or [] for none.",
+                        code="no_follow_ups",
+                    )
+                }
+            )
+
     @property
     def definition(self):
         """What a version copies: the fields that shape a plan made from this protocol."""

@@ -39,6 +39,11 @@ def test_no_rule_for_a_page_that_does_not_exist():
     assert set(ACCESS) <= set(app_url_names())
 
 
+def assert_kept_by_no_cache(response):
+    directives = {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+    assert {"no-store", "private"} <= directives, response.headers.get("Cache-Control")
+
+
 def url_for(name):
     rule = ACCESS[name]
     return reverse(name, kwargs=rule.kwargs() if rule.kwargs else None)
@@ -51,6 +56,7 @@ def test_anonymous_access(client, db, name):
     response = client.get(url)
 
     expected = ACCESS[name].anonymous
+    assert_kept_by_no_cache(response)
     if expected == LOGIN:
         assert response.status_code == 302
         assert response.url.startswith(reverse("login") + "?next=")
@@ -66,6 +72,7 @@ def test_role_access(client, personas, name, role):
     response = client.get(url_for(name))
 
     assert response.status_code == ACCESS[name].roles[role]
+    assert_kept_by_no_cache(response)
 
 
 def admin_changelist_names():
@@ -109,4 +116,7 @@ CLINIC_ADMIN_CHANGELISTS = [
 def test_clinic_admin_manages_configuration_and_staff(client, clinic_admin, name):
     client.force_login(clinic_admin)
 
-    assert client.get(reverse(name)).status_code == 200
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    assert_kept_by_no_cache(response)

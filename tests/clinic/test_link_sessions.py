@@ -8,9 +8,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 
 from clinic.link_sessions import link_hold, link_page
 from clinic.models import Clinic, LinkPurpose, PatientLink
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,57 @@ def test_a_link_is_held_under_its_own_purpose(link, patient):
     link_hold(request, questionnaire)
 
     assert page(request).status_code == 200
+
+
+# One browser holds a staff login or patient links, never both.
+
+
+def open_intake_link(client, patient):
+    _link, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.INTAKE)
+    assert client.get(reverse("intake:start", args=[token])).status_code == 302
+    assert client.get(reverse("intake:welcome")).status_code == 200
+
+
+def test_a_staff_login_ends_the_patient_link_session(client, patient):
+    UserFactory(email="maria@clinic.test")
+    open_intake_link(client, patient)
+
+    response = client.post(
+        reverse("login"), {"username": "maria@clinic.test", "password": "correct-horse-battery"}
+    )
+
+    assert response.status_code == 302
+    assert "intake_link_id" not in client.session
+    assert client.get(reverse("intake:welcome")).status_code == 404
+
+
+def test_the_link_stays_ended_after_the_staff_member_logs_out(client, patient, front_desk):
+    open_intake_link(client, patient)
+    client.post(
+        reverse("login"), {"username": front_desk.email, "password": "correct-horse-battery"}
+    )
+
+    client.post(reverse("logout"))
+
+    assert client.get(reverse("intake:welcome")).status_code == 404
+
+
+def test_a_link_is_never_served_to_a_logged_in_staff_member(client, patient, front_desk):
+    open_intake_link(client, patient)
+    client.force_login(front_desk)  # any way of logging in, the admin's login page included
+
+    response = client.get(reverse("intake:welcome"))
+
+    assert response.status_code == 404
+    assert "intake_link_id" not in client.session
+
+
+def test_opening_a_patient_link_ends_the_staff_session(client, patient, front_desk):
+    client.force_login(front_desk)
+
+    open_intake_link(client, patient)
+
+    assert "_auth_user_id" not in client.session
+    response = client.get(reverse("clinic:patient_list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))

@@ -134,6 +134,42 @@ def test_every_response_carries_the_security_headers(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def cache_directives(response):
+    return {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+
+
+def test_the_login_page_is_not_kept_by_the_browser(client):
+    response = client.get(reverse("login"))
+
+    assert {"no-store", "private"} <= cache_directives(response)
+
+
+def test_a_patient_link_page_is_not_kept_by_the_browser(client, patient):
+    from clinic.models import LinkPurpose, PatientLink
+
+    _link, token = PatientLink.issue(patient=patient, purpose=LinkPurpose.INTAKE)
+    client.get(reverse("intake:start", args=[token]))
+
+    response = client.get(reverse("intake:welcome"))
+
+    assert response.status_code == 200
+    assert {"no-store", "private"} <= cache_directives(response)
+
+
+def test_a_refused_request_is_not_kept_by_the_browser(client):
+    response = client.get(reverse("login"), {"next": "\x00"})
+
+    assert response.status_code == 400
+    assert {"no-store", "private"} <= cache_directives(response)
+
+
+def test_static_files_keep_their_own_caching(client):
+    response = client.get("/static/css/clinic.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in cache_directives(response)
+
+
 def run_python(code, **env):
     # A clean environment: no test secret, and not the browser tests' async override.
     unwanted = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}

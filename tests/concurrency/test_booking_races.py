@@ -161,13 +161,34 @@ def test_a_clinician_is_never_given_more_patients_than_the_clinic_allows(slow_ch
     assert all("already has 2 patients" in r.text for r in refused)
 
 
-def test_control_without_the_row_lock_capacity_is_exceeded(slow_check, monkeypatch):
+CAPACITY_TRIGGER = "appointment_within_clinician_capacity"
+
+
+def test_control_without_the_row_lock_or_the_trigger_capacity_is_exceeded(slow_check, monkeypatch):
+    monkeypatch.setattr(booking, "_lock_clinicians", lambda clinician_ids: None)
+    clinician, requests = capacity_requests(THREADS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE scheduling_appointment DISABLE TRIGGER {CAPACITY_TRIGGER}")
+    try:
+        run_at_once(requests)
+
+        assert Appointment.objects.filter(clinician=clinician).count() > 2
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE scheduling_appointment ENABLE TRIGGER {CAPACITY_TRIGGER}")
+
+
+def test_without_the_row_lock_the_database_trigger_alone_keeps_the_capacity(
+    slow_check, monkeypatch
+):
     monkeypatch.setattr(booking, "_lock_clinicians", lambda clinician_ids: None)
     clinician, requests = capacity_requests(THREADS)
 
-    run_at_once(requests)
+    responses = run_at_once(requests)
 
-    assert Appointment.objects.filter(clinician=clinician).count() > 2
+    assert all(not isinstance(r, Exception) for r in responses), responses
+    assert Appointment.objects.filter(clinician=clinician).count() == 2
+    assert sum(1 for r in responses if r.status_code == 302) == 2
 
 
 def test_two_series_racing_for_the_same_times_book_one_whole_series(slow_check):

@@ -116,3 +116,18 @@ def test_the_report_is_worked_out_once_for_five_minutes(client_for, provider, db
     assert held == sum(row["held"] for row in first.context["report"]["rows"]) == 0
     assert sum(row["held"] for row in later.context["report"]["rows"]) == 6
     assert "Figures as of" in again.text
+
+
+def test_exports_are_not_kept_by_the_browser(client_for, provider, patient):
+    client = client_for(provider)
+
+    for url in [
+        reverse("followups:patient_export", args=[patient.pk]),
+        reverse("followups:clinic_report_csv"),
+    ]:
+        response = client.get(url)
+
+        assert response.status_code == 200
+        assert {"no-store", "private"} <= {
+            part.strip() for part in response["Cache-Control"].split(",")
+        }
