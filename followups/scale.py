@@ -11,6 +11,7 @@ from clinic.models.links import hash_token
 from clinic.scale import BulkWriter, IdAllocator, answers_for
 from followups.models import REMOTE_KINDS, FollowUp, FollowUpKind, ReminderPreference
 from scheduling.models import Appointment, ProtocolVersion, TreatmentPlan
+from scheduling.scale import seeder_keeps_capacity
 
 LINK_DAYS = 14
 SELF_HARM_SHARE = 0.01
@@ -23,6 +24,11 @@ UNREVOKED = {"revoked_at": None, "last_opened_at": None}
 
 
 def seed_scale(context):
+    with seeder_keeps_capacity():  # follow-up calls are placed one at a time per clinician
+        _seed(context)
+
+
+def _seed(context):
     rng = context.rng("followups")
     writer = BulkWriter(context)
     ids = IdAllocator(context.batch_size)

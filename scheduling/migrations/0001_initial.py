@@ -13,559 +13,1890 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinic', '0001_initial'),
+        ("clinic", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         django.contrib.postgres.operations.BtreeGistExtension(),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField(blank=True, help_text='Session number within the plan.', null=True)),
-                ('kind', models.CharField(choices=[('session', 'Treatment session'), ('follow_up', 'Follow-up')], default='session', max_length=20)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('preparation_minutes', models.PositiveSmallIntegerField()),
-                ('administration_minutes', models.PositiveSmallIntegerField()),
-                ('monitoring_minutes', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('booked', 'Booked'), ('checked_in', 'Checked in'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('no_show', 'No-show')], default='booked', max_length=20)),
-                ('cancel_reason', models.CharField(blank=True, choices=[('patient', 'Patient cancelled'), ('clinic', 'Clinic cancelled'), ('no_show', 'No-show')], max_length=20)),
-                ('cancel_note', models.CharField(blank=True, max_length=200)),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('booked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('clinician', models.ForeignKey(help_text='The clinician who monitors the session.', on_delete=django.db.models.deletion.PROTECT, related_name='monitored_appointments', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='clinic.patient')),
-                ('room', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='clinic.room')),
-                ('route', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clinic.route')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Session number within the plan.", null=True
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("session", "Treatment session"), ("follow_up", "Follow-up")],
+                        default="session",
+                        max_length=20,
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("preparation_minutes", models.PositiveSmallIntegerField()),
+                ("administration_minutes", models.PositiveSmallIntegerField()),
+                ("monitoring_minutes", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("booked", "Booked"),
+                            ("checked_in", "Checked in"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        default="booked",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("patient", "Patient cancelled"),
+                            ("clinic", "Clinic cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("cancel_note", models.CharField(blank=True, max_length=200)),
+                ("checked_in_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        help_text="The clinician who monitors the session.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="monitored_appointments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="clinic.patient",
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="clinic.room",
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clinic.route",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'room'],
+                "ordering": ["starts_at", "room"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=scheduling.models.resources.new_feed_token, editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clinician', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=scheduling.models.resources.new_feed_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinician",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalClinicianHours',
+            name="HistoricalClinicianHours",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('starts_at', models.TimeField()),
-                ('ends_at', models.TimeField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('clinician', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("starts_at", models.TimeField()),
+                ("ends_at", models.TimeField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical clinician working hours',
-                'verbose_name_plural': 'historical clinician working hours',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalProtocol',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100)),
-                ('session_count', models.PositiveSmallIntegerField(help_text='Sessions in the series.')),
-                ('minimum_hours_between', models.PositiveSmallIntegerField(default=24, help_text='Minimum hours from the start of one session to the next.')),
-                ('phases', models.JSONField(help_text='Sessions per week, phase by phase, e.g. [{"weeks": 4, "per_week": 2}, {"weeks": 4, "per_week": 1}]. After the last phase its rate continues.', validators=[scheduling.models.protocols.validate_phases])),
-                ('description', models.TextField(blank=True)),
-                ('active', models.BooleanField(default=True)),
-                ('follow_ups', models.JSONField(blank=True, default=scheduling.models.protocols.default_follow_ups, help_text='Follow-ups created when the series ends, e.g. [{"weeks": 1, "kind": "post_series"}, {"weeks": 4, "kind": "phone"}]. Kinds: post_series, booster, phone, video, in_person', validators=[scheduling.models.protocols.validate_follow_ups])),
-                ('follow_up_window_days', models.PositiveSmallIntegerField(default=7, help_text='Days each follow-up may be done in, from its due day.')),
-                ('questionnaire_before_session', models.BooleanField(default=True, help_text='Email the PHQ-9 and GAD-7 link two days before each session.')),
-                ('questionnaire_every_days', models.PositiveSmallIntegerField(default=14, help_text='Email the questionnaire link when the last PHQ-9 is this old.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('route', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clinic.route')),
-            ],
-            options={
-                'verbose_name': 'historical protocol',
-                'verbose_name_plural': 'historical protocols',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalRemsEnrollment',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('enrolled_on', models.DateField()),
-                ('patient_signed', models.BooleanField(verbose_name='patient signed the enrollment form')),
-                ('prescriber_signed', models.BooleanField(verbose_name='prescriber signed the enrollment form')),
-                ('recorded_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clinic.patient')),
-                ('prescriber', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical REMS enrollment',
-                'verbose_name_plural': 'historical REMS enrollments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalSchedulingPreference',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('weekdays', models.JSONField(blank=True, default=list, help_text='Preferred weekdays, 0 = Monday; empty = any day.')),
-                ('earliest_start', models.TimeField(blank=True, null=True)),
-                ('latest_start', models.TimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clinic.patient')),
-            ],
-            options={
-                'verbose_name': 'historical scheduling preference',
-                'verbose_name_plural': 'historical scheduling preferences',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalSessionRecord',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('escort_confirmed', models.BooleanField(default=False, verbose_name='an adult escort will take the patient home')),
-                ('fasting_kept', models.BooleanField(default=False, verbose_name='fasting rules kept')),
-                ('no_health_changes', models.BooleanField(default=False, verbose_name='no change in medications or health since the last visit')),
-                ('concomitant_benzodiazepines', models.BooleanField(default=False, verbose_name='takes benzodiazepines')),
-                ('concomitant_sedative_hypnotics', models.BooleanField(default=False, verbose_name='takes sedative hypnotics')),
-                ('concomitant_psychostimulants', models.BooleanField(default=False, verbose_name='takes psychostimulants')),
-                ('concomitant_maois', models.BooleanField(default=False, verbose_name='takes MAOIs')),
-                ('systolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(260)], verbose_name='systolic BP')),
-                ('diastolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(160)], verbose_name='diastolic BP')),
-                ('heart_rate', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(20), django.core.validators.MaxValueValidator(250)], verbose_name='heart rate')),
-                ('spo2', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='SpO2 %')),
-                ('vitals_at', models.DateTimeField(blank=True, null=True)),
-                ('hold_raised_at', models.DateTimeField(blank=True, null=True)),
-                ('hold_systolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(260)], verbose_name='systolic BP that raised the hold')),
-                ('hold_diastolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(160)], verbose_name='diastolic BP that raised the hold')),
-                ('hold_decision', models.CharField(blank=True, choices=[('proceed', 'Proceed with dosing'), ('do_not_dose', 'Do not dose today')], max_length=20)),
-                ('hold_decided_at', models.DateTimeField(blank=True, null=True)),
-                ('hold_note', models.CharField(blank=True, max_length=300)),
-                ('dose_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
-                ('dose_unit', models.CharField(blank=True, max_length=10)),
-                ('lot_number', models.CharField(blank=True, max_length=50)),
-                ('dose_started_at', models.DateTimeField(blank=True, null=True)),
-                ('dose_ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ready_to_leave_at', models.DateTimeField(blank=True, null=True, verbose_name='patient would have been ready to leave at')),
-                ('discharged_at', models.DateTimeField(blank=True, null=True)),
-                ('discharge_criteria_met', models.BooleanField(default=False, verbose_name='vitals acceptable, sedation and dissociation resolved')),
-                ('vitals_acceptable_at_end', models.BooleanField(default=False)),
-                ('released_to_escort', models.BooleanField(default=False)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('rems_submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('appointment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.appointment')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('hold_decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical session record',
-                'verbose_name_plural': 'historical session records',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalTimeOff',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField(help_text='The last day away; the same as the first for one day.')),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('clinician', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical time off',
-                'verbose_name_plural': 'historical time off',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical clinician working hours",
+                "verbose_name_plural": "historical clinician working hours",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Protocol',
+            name="HistoricalProtocol",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('session_count', models.PositiveSmallIntegerField(help_text='Sessions in the series.')),
-                ('minimum_hours_between', models.PositiveSmallIntegerField(default=24, help_text='Minimum hours from the start of one session to the next.')),
-                ('phases', models.JSONField(help_text='Sessions per week, phase by phase, e.g. [{"weeks": 4, "per_week": 2}, {"weeks": 4, "per_week": 1}]. After the last phase its rate continues.', validators=[scheduling.models.protocols.validate_phases])),
-                ('description', models.TextField(blank=True)),
-                ('active', models.BooleanField(default=True)),
-                ('follow_ups', models.JSONField(blank=True, default=scheduling.models.protocols.default_follow_ups, help_text='Follow-ups created when the series ends, e.g. [{"weeks": 1, "kind": "post_series"}, {"weeks": 4, "kind": "phone"}]. Kinds: post_series, booster, phone, video, in_person', validators=[scheduling.models.protocols.validate_follow_ups])),
-                ('follow_up_window_days', models.PositiveSmallIntegerField(default=7, help_text='Days each follow-up may be done in, from its due day.')),
-                ('questionnaire_before_session', models.BooleanField(default=True, help_text='Email the PHQ-9 and GAD-7 link two days before each session.')),
-                ('questionnaire_every_days', models.PositiveSmallIntegerField(default=14, help_text='Email the questionnaire link when the last PHQ-9 is this old.')),
-                ('route', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='protocols', to='clinic.route')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100)),
+                (
+                    "session_count",
+                    models.PositiveSmallIntegerField(help_text="Sessions in the series."),
+                ),
+                (
+                    "minimum_hours_between",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="Minimum hours from the start of one session to the next.",
+                    ),
+                ),
+                (
+                    "phases",
+                    models.JSONField(
+                        help_text='Sessions per week, phase by phase, e.g. [{"weeks": 4, "per_week": 2}, {"weeks": 4, "per_week": 1}]. After the last phase its rate continues.',
+                        validators=[scheduling.models.protocols.validate_phases],
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "follow_ups",
+                    models.JSONField(
+                        blank=True,
+                        default=scheduling.models.protocols.default_follow_ups,
+                        help_text='Follow-ups created when the series ends, e.g. [{"weeks": 1, "kind": "post_series"}, {"weeks": 4, "kind": "phone"}]. Kinds: post_series, booster, phone, video, in_person',
+                        validators=[scheduling.models.protocols.validate_follow_ups],
+                    ),
+                ),
+                (
+                    "follow_up_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, help_text="Days each follow-up may be done in, from its due day."
+                    ),
+                ),
+                (
+                    "questionnaire_before_session",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Email the PHQ-9 and GAD-7 link two days before each session.",
+                    ),
+                ),
+                (
+                    "questionnaire_every_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        help_text="Email the questionnaire link when the last PHQ-9 is this old.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clinic.route",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['route', 'name'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ProtocolVersion',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=100)),
-                ('session_count', models.PositiveSmallIntegerField()),
-                ('minimum_hours_between', models.PositiveSmallIntegerField()),
-                ('phases', models.JSONField()),
-                ('follow_ups', models.JSONField(default=scheduling.models.protocols.default_follow_ups)),
-                ('follow_up_window_days', models.PositiveSmallIntegerField(default=7)),
-                ('questionnaire_before_session', models.BooleanField(default=True)),
-                ('questionnaire_every_days', models.PositiveSmallIntegerField(default=14)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('protocol', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='scheduling.protocol')),
-                ('route', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clinic.route')),
-            ],
-            options={
-                'ordering': ['protocol', '-number'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalTreatmentPlan',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('dose', models.DecimalField(decimal_places=2, help_text='As ordered by the provider, per session.', max_digits=6)),
-                ('dose_unit', models.CharField(choices=[('mg/kg', 'mg/kg'), ('mg', 'mg')], max_length=10)),
-                ('first_day', models.DateField(help_text='The earliest day for the first session.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('confirmed', 'Booked'), ('cancelled', 'Cancelled')], default='draft', max_length=20)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ordered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clinic.patient')),
-                ('protocol_version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.protocolversion')),
-            ],
-            options={
-                'verbose_name': 'historical treatment plan',
-                'verbose_name_plural': 'historical treatment plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='RemsEnrollment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enrolled_on', models.DateField()),
-                ('patient_signed', models.BooleanField(verbose_name='patient signed the enrollment form')),
-                ('prescriber_signed', models.BooleanField(verbose_name='prescriber signed the enrollment form')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('patient', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='rems_enrollment', to='clinic.patient')),
-                ('prescriber', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'REMS enrollment',
-            },
-        ),
-        migrations.CreateModel(
-            name='SchedulingPreference',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekdays', models.JSONField(blank=True, default=list, help_text='Preferred weekdays, 0 = Monday; empty = any day.')),
-                ('earliest_start', models.TimeField(blank=True, null=True)),
-                ('latest_start', models.TimeField(blank=True, null=True)),
-                ('patient', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scheduling_preference', to='clinic.patient')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='SessionRecord',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('escort_confirmed', models.BooleanField(default=False, verbose_name='an adult escort will take the patient home')),
-                ('fasting_kept', models.BooleanField(default=False, verbose_name='fasting rules kept')),
-                ('no_health_changes', models.BooleanField(default=False, verbose_name='no change in medications or health since the last visit')),
-                ('concomitant_benzodiazepines', models.BooleanField(default=False, verbose_name='takes benzodiazepines')),
-                ('concomitant_sedative_hypnotics', models.BooleanField(default=False, verbose_name='takes sedative hypnotics')),
-                ('concomitant_psychostimulants', models.BooleanField(default=False, verbose_name='takes psychostimulants')),
-                ('concomitant_maois', models.BooleanField(default=False, verbose_name='takes MAOIs')),
-                ('systolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(260)], verbose_name='systolic BP')),
-                ('diastolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(160)], verbose_name='diastolic BP')),
-                ('heart_rate', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(20), django.core.validators.MaxValueValidator(250)], verbose_name='heart rate')),
-                ('spo2', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='SpO2 %')),
-                ('vitals_at', models.DateTimeField(blank=True, null=True)),
-                ('hold_raised_at', models.DateTimeField(blank=True, null=True)),
-                ('hold_systolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(260)], verbose_name='systolic BP that raised the hold')),
-                ('hold_diastolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(160)], verbose_name='diastolic BP that raised the hold')),
-                ('hold_decision', models.CharField(blank=True, choices=[('proceed', 'Proceed with dosing'), ('do_not_dose', 'Do not dose today')], max_length=20)),
-                ('hold_decided_at', models.DateTimeField(blank=True, null=True)),
-                ('hold_note', models.CharField(blank=True, max_length=300)),
-                ('dose_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
-                ('dose_unit', models.CharField(blank=True, max_length=10)),
-                ('lot_number', models.CharField(blank=True, max_length=50)),
-                ('dose_started_at', models.DateTimeField(blank=True, null=True)),
-                ('dose_ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ready_to_leave_at', models.DateTimeField(blank=True, null=True, verbose_name='patient would have been ready to leave at')),
-                ('discharged_at', models.DateTimeField(blank=True, null=True)),
-                ('discharge_criteria_met', models.BooleanField(default=False, verbose_name='vitals acceptable, sedation and dissociation resolved')),
-                ('vitals_acceptable_at_end', models.BooleanField(default=False)),
-                ('released_to_escort', models.BooleanField(default=False)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('rems_submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('appointment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='record', to='scheduling.appointment')),
-                ('hold_decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'permissions': [('decide_dosing_hold', 'Can decide on dosing held for blood pressure')],
-            },
-        ),
-        migrations.CreateModel(
-            name='Observation',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('systolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(260)], verbose_name='systolic BP')),
-                ('diastolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(160)], verbose_name='diastolic BP')),
-                ('heart_rate', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(20), django.core.validators.MaxValueValidator(250)], verbose_name='heart rate')),
-                ('spo2', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='SpO2 %')),
-                ('moaas', models.PositiveSmallIntegerField(blank=True, choices=[(5, '5 – responds readily to name spoken normally'), (4, '4 – lethargic response to name'), (3, '3 – responds only after name is called loudly or repeatedly'), (2, '2 – responds only after mild prodding or shaking'), (1, '1 – responds only after painful trapezius squeeze'), (0, '0 – no response after painful trapezius squeeze')], null=True, verbose_name='MOAA/S')),
-                ('dissociation', models.BooleanField(default=False, verbose_name='dissociation observed')),
-                ('nausea', models.BooleanField(default=False)),
-                ('vomiting', models.BooleanField(default=False)),
-                ('raised_bp', models.BooleanField(default=False, verbose_name='raised BP')),
-                ('anxiety', models.BooleanField(default=False)),
-                ('intervention', models.CharField(blank=True, max_length=300)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='scheduling.sessionrecord')),
-            ],
-            options={
-                'ordering': ['at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalObservation',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('systolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(260)], verbose_name='systolic BP')),
-                ('diastolic', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(160)], verbose_name='diastolic BP')),
-                ('heart_rate', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(20), django.core.validators.MaxValueValidator(250)], verbose_name='heart rate')),
-                ('spo2', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='SpO2 %')),
-                ('moaas', models.PositiveSmallIntegerField(blank=True, choices=[(5, '5 – responds readily to name spoken normally'), (4, '4 – lethargic response to name'), (3, '3 – responds only after name is called loudly or repeatedly'), (2, '2 – responds only after mild prodding or shaking'), (1, '1 – responds only after painful trapezius squeeze'), (0, '0 – no response after painful trapezius squeeze')], null=True, verbose_name='MOAA/S')),
-                ('dissociation', models.BooleanField(default=False, verbose_name='dissociation observed')),
-                ('nausea', models.BooleanField(default=False)),
-                ('vomiting', models.BooleanField(default=False)),
-                ('raised_bp', models.BooleanField(default=False, verbose_name='raised BP')),
-                ('anxiety', models.BooleanField(default=False)),
-                ('intervention', models.CharField(blank=True, max_length=300)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.sessionrecord')),
-            ],
-            options={
-                'verbose_name': 'historical observation',
-                'verbose_name_plural': 'historical observations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical protocol",
+                "verbose_name_plural": "historical protocols",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAmendment',
+            name="HistoricalRemsEnrollment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.sessionrecord')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("enrolled_on", models.DateField()),
+                (
+                    "patient_signed",
+                    models.BooleanField(verbose_name="patient signed the enrollment form"),
+                ),
+                (
+                    "prescriber_signed",
+                    models.BooleanField(verbose_name="prescriber signed the enrollment form"),
+                ),
+                ("recorded_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clinic.patient",
+                    ),
+                ),
+                (
+                    "prescriber",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical amendment',
-                'verbose_name_plural': 'historical amendments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical REMS enrollment",
+                "verbose_name_plural": "historical REMS enrollments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Amendment',
+            name="HistoricalSchedulingPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='amendments', to='scheduling.sessionrecord')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekdays",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Preferred weekdays, 0 = Monday; empty = any day.",
+                    ),
+                ),
+                ("earliest_start", models.TimeField(blank=True, null=True)),
+                ("latest_start", models.TimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clinic.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "verbose_name": "historical scheduling preference",
+                "verbose_name_plural": "historical scheduling preferences",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalSessionRecord",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "escort_confirmed",
+                    models.BooleanField(
+                        default=False, verbose_name="an adult escort will take the patient home"
+                    ),
+                ),
+                (
+                    "fasting_kept",
+                    models.BooleanField(default=False, verbose_name="fasting rules kept"),
+                ),
+                (
+                    "no_health_changes",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="no change in medications or health since the last visit",
+                    ),
+                ),
+                (
+                    "concomitant_benzodiazepines",
+                    models.BooleanField(default=False, verbose_name="takes benzodiazepines"),
+                ),
+                (
+                    "concomitant_sedative_hypnotics",
+                    models.BooleanField(default=False, verbose_name="takes sedative hypnotics"),
+                ),
+                (
+                    "concomitant_psychostimulants",
+                    models.BooleanField(default=False, verbose_name="takes psychostimulants"),
+                ),
+                (
+                    "concomitant_maois",
+                    models.BooleanField(default=False, verbose_name="takes MAOIs"),
+                ),
+                (
+                    "systolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(260),
+                        ],
+                        verbose_name="systolic BP",
+                    ),
+                ),
+                (
+                    "diastolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(160),
+                        ],
+                        verbose_name="diastolic BP",
+                    ),
+                ),
+                (
+                    "heart_rate",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(20),
+                            django.core.validators.MaxValueValidator(250),
+                        ],
+                        verbose_name="heart rate",
+                    ),
+                ),
+                (
+                    "spo2",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="SpO2 %",
+                    ),
+                ),
+                ("vitals_at", models.DateTimeField(blank=True, null=True)),
+                ("hold_raised_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "hold_systolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(260),
+                        ],
+                        verbose_name="systolic BP that raised the hold",
+                    ),
+                ),
+                (
+                    "hold_diastolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(160),
+                        ],
+                        verbose_name="diastolic BP that raised the hold",
+                    ),
+                ),
+                (
+                    "hold_decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("proceed", "Proceed with dosing"),
+                            ("do_not_dose", "Do not dose today"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("hold_decided_at", models.DateTimeField(blank=True, null=True)),
+                ("hold_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "dose_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True),
+                ),
+                ("dose_unit", models.CharField(blank=True, max_length=10)),
+                ("lot_number", models.CharField(blank=True, max_length=50)),
+                ("dose_started_at", models.DateTimeField(blank=True, null=True)),
+                ("dose_ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ready_to_leave_at",
+                    models.DateTimeField(
+                        blank=True,
+                        null=True,
+                        verbose_name="patient would have been ready to leave at",
+                    ),
+                ),
+                ("discharged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "discharge_criteria_met",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="vitals acceptable, sedation and dissociation resolved",
+                    ),
+                ),
+                ("vitals_acceptable_at_end", models.BooleanField(default=False)),
+                ("released_to_escort", models.BooleanField(default=False)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("rems_submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.appointment",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "hold_decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical session record",
+                "verbose_name_plural": "historical session records",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalTimeOff",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("starts_on", models.DateField()),
+                (
+                    "ends_on",
+                    models.DateField(
+                        help_text="The last day away; the same as the first for one day."
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical time off",
+                "verbose_name_plural": "historical time off",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Protocol",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "session_count",
+                    models.PositiveSmallIntegerField(help_text="Sessions in the series."),
+                ),
+                (
+                    "minimum_hours_between",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="Minimum hours from the start of one session to the next.",
+                    ),
+                ),
+                (
+                    "phases",
+                    models.JSONField(
+                        help_text='Sessions per week, phase by phase, e.g. [{"weeks": 4, "per_week": 2}, {"weeks": 4, "per_week": 1}]. After the last phase its rate continues.',
+                        validators=[scheduling.models.protocols.validate_phases],
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "follow_ups",
+                    models.JSONField(
+                        blank=True,
+                        default=scheduling.models.protocols.default_follow_ups,
+                        help_text='Follow-ups created when the series ends, e.g. [{"weeks": 1, "kind": "post_series"}, {"weeks": 4, "kind": "phone"}]. Kinds: post_series, booster, phone, video, in_person',
+                        validators=[scheduling.models.protocols.validate_follow_ups],
+                    ),
+                ),
+                (
+                    "follow_up_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, help_text="Days each follow-up may be done in, from its due day."
+                    ),
+                ),
+                (
+                    "questionnaire_before_session",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Email the PHQ-9 and GAD-7 link two days before each session.",
+                    ),
+                ),
+                (
+                    "questionnaire_every_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        help_text="Email the questionnaire link when the last PHQ-9 is this old.",
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="protocols",
+                        to="clinic.route",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["route", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TimeOff',
+            name="ProtocolVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField(help_text='The last day away; the same as the first for one day.')),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('clinician', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='time_off', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=100)),
+                ("session_count", models.PositiveSmallIntegerField()),
+                ("minimum_hours_between", models.PositiveSmallIntegerField()),
+                ("phases", models.JSONField()),
+                (
+                    "follow_ups",
+                    models.JSONField(default=scheduling.models.protocols.default_follow_ups),
+                ),
+                ("follow_up_window_days", models.PositiveSmallIntegerField(default=7)),
+                ("questionnaire_before_session", models.BooleanField(default=True)),
+                ("questionnaire_every_days", models.PositiveSmallIntegerField(default=14)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "protocol",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="scheduling.protocol",
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clinic.route",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'time off',
-                'ordering': ['starts_on'],
+                "ordering": ["protocol", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='TreatmentPlan',
+            name="HistoricalTreatmentPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dose', models.DecimalField(decimal_places=2, help_text='As ordered by the provider, per session.', max_digits=6)),
-                ('dose_unit', models.CharField(choices=[('mg/kg', 'mg/kg'), ('mg', 'mg')], max_length=10)),
-                ('first_day', models.DateField(help_text='The earliest day for the first session.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('confirmed', 'Booked'), ('cancelled', 'Cancelled')], default='draft', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ordered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='treatment_plans', to='clinic.patient')),
-                ('protocol_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='scheduling.protocolversion')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dose",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="As ordered by the provider, per session.",
+                        max_digits=6,
+                    ),
+                ),
+                (
+                    "dose_unit",
+                    models.CharField(choices=[("mg/kg", "mg/kg"), ("mg", "mg")], max_length=10),
+                ),
+                (
+                    "first_day",
+                    models.DateField(help_text="The earliest day for the first session."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("confirmed", "Booked"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ordered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clinic.patient",
+                    ),
+                ),
+                (
+                    "protocol_version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.protocolversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "verbose_name": "historical treatment plan",
+                "verbose_name_plural": "historical treatment plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="RemsEnrollment",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("enrolled_on", models.DateField()),
+                (
+                    "patient_signed",
+                    models.BooleanField(verbose_name="patient signed the enrollment form"),
+                ),
+                (
+                    "prescriber_signed",
+                    models.BooleanField(verbose_name="prescriber signed the enrollment form"),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "patient",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rems_enrollment",
+                        to="clinic.patient",
+                    ),
+                ),
+                (
+                    "prescriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "REMS enrollment",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAppointment',
+            name="SchedulingPreference",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField(blank=True, help_text='Session number within the plan.', null=True)),
-                ('kind', models.CharField(choices=[('session', 'Treatment session'), ('follow_up', 'Follow-up')], default='session', max_length=20)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('preparation_minutes', models.PositiveSmallIntegerField()),
-                ('administration_minutes', models.PositiveSmallIntegerField()),
-                ('monitoring_minutes', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('booked', 'Booked'), ('checked_in', 'Checked in'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('no_show', 'No-show')], default='booked', max_length=20)),
-                ('cancel_reason', models.CharField(blank=True, choices=[('patient', 'Patient cancelled'), ('clinic', 'Clinic cancelled'), ('no_show', 'No-show')], max_length=20)),
-                ('cancel_note', models.CharField(blank=True, max_length=200)),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('booked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('clinician', models.ForeignKey(blank=True, db_constraint=False, help_text='The clinician who monitors the session.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clinic.patient')),
-                ('room', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clinic.room')),
-                ('route', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clinic.route')),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.treatmentplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekdays",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Preferred weekdays, 0 = Monday; empty = any day.",
+                    ),
+                ),
+                ("earliest_start", models.TimeField(blank=True, null=True)),
+                ("latest_start", models.TimeField(blank=True, null=True)),
+                (
+                    "patient",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scheduling_preference",
+                        to="clinic.patient",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="SessionRecord",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "escort_confirmed",
+                    models.BooleanField(
+                        default=False, verbose_name="an adult escort will take the patient home"
+                    ),
+                ),
+                (
+                    "fasting_kept",
+                    models.BooleanField(default=False, verbose_name="fasting rules kept"),
+                ),
+                (
+                    "no_health_changes",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="no change in medications or health since the last visit",
+                    ),
+                ),
+                (
+                    "concomitant_benzodiazepines",
+                    models.BooleanField(default=False, verbose_name="takes benzodiazepines"),
+                ),
+                (
+                    "concomitant_sedative_hypnotics",
+                    models.BooleanField(default=False, verbose_name="takes sedative hypnotics"),
+                ),
+                (
+                    "concomitant_psychostimulants",
+                    models.BooleanField(default=False, verbose_name="takes psychostimulants"),
+                ),
+                (
+                    "concomitant_maois",
+                    models.BooleanField(default=False, verbose_name="takes MAOIs"),
+                ),
+                (
+                    "systolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(260),
+                        ],
+                        verbose_name="systolic BP",
+                    ),
+                ),
+                (
+                    "diastolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(160),
+                        ],
+                        verbose_name="diastolic BP",
+                    ),
+                ),
+                (
+                    "heart_rate",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(20),
+                            django.core.validators.MaxValueValidator(250),
+                        ],
+                        verbose_name="heart rate",
+                    ),
+                ),
+                (
+                    "spo2",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="SpO2 %",
+                    ),
+                ),
+                ("vitals_at", models.DateTimeField(blank=True, null=True)),
+                ("hold_raised_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "hold_systolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(260),
+                        ],
+                        verbose_name="systolic BP that raised the hold",
+                    ),
+                ),
+                (
+                    "hold_diastolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(160),
+                        ],
+                        verbose_name="diastolic BP that raised the hold",
+                    ),
+                ),
+                (
+                    "hold_decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("proceed", "Proceed with dosing"),
+                            ("do_not_dose", "Do not dose today"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("hold_decided_at", models.DateTimeField(blank=True, null=True)),
+                ("hold_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "dose_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True),
+                ),
+                ("dose_unit", models.CharField(blank=True, max_length=10)),
+                ("lot_number", models.CharField(blank=True, max_length=50)),
+                ("dose_started_at", models.DateTimeField(blank=True, null=True)),
+                ("dose_ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ready_to_leave_at",
+                    models.DateTimeField(
+                        blank=True,
+                        null=True,
+                        verbose_name="patient would have been ready to leave at",
+                    ),
+                ),
+                ("discharged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "discharge_criteria_met",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="vitals acceptable, sedation and dissociation resolved",
+                    ),
+                ),
+                ("vitals_acceptable_at_end", models.BooleanField(default=False)),
+                ("released_to_escort", models.BooleanField(default=False)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("rems_submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "appointment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="record",
+                        to="scheduling.appointment",
+                    ),
+                ),
+                (
+                    "hold_decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical appointment',
-                'verbose_name_plural': 'historical appointments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "permissions": [
+                    ("decide_dosing_hold", "Can decide on dosing held for blood pressure")
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Observation",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "systolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(260),
+                        ],
+                        verbose_name="systolic BP",
+                    ),
+                ),
+                (
+                    "diastolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(160),
+                        ],
+                        verbose_name="diastolic BP",
+                    ),
+                ),
+                (
+                    "heart_rate",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(20),
+                            django.core.validators.MaxValueValidator(250),
+                        ],
+                        verbose_name="heart rate",
+                    ),
+                ),
+                (
+                    "spo2",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="SpO2 %",
+                    ),
+                ),
+                (
+                    "moaas",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (5, "5 – responds readily to name spoken normally"),
+                            (4, "4 – lethargic response to name"),
+                            (3, "3 – responds only after name is called loudly or repeatedly"),
+                            (2, "2 – responds only after mild prodding or shaking"),
+                            (1, "1 – responds only after painful trapezius squeeze"),
+                            (0, "0 – no response after painful trapezius squeeze"),
+                        ],
+                        null=True,
+                        verbose_name="MOAA/S",
+                    ),
+                ),
+                (
+                    "dissociation",
+                    models.BooleanField(default=False, verbose_name="dissociation observed"),
+                ),
+                ("nausea", models.BooleanField(default=False)),
+                ("vomiting", models.BooleanField(default=False)),
+                ("raised_bp", models.BooleanField(default=False, verbose_name="raised BP")),
+                ("anxiety", models.BooleanField(default=False)),
+                ("intervention", models.CharField(blank=True, max_length=300)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="scheduling.sessionrecord",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalObservation",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "systolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(260),
+                        ],
+                        verbose_name="systolic BP",
+                    ),
+                ),
+                (
+                    "diastolic",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(160),
+                        ],
+                        verbose_name="diastolic BP",
+                    ),
+                ),
+                (
+                    "heart_rate",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(20),
+                            django.core.validators.MaxValueValidator(250),
+                        ],
+                        verbose_name="heart rate",
+                    ),
+                ),
+                (
+                    "spo2",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="SpO2 %",
+                    ),
+                ),
+                (
+                    "moaas",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (5, "5 – responds readily to name spoken normally"),
+                            (4, "4 – lethargic response to name"),
+                            (3, "3 – responds only after name is called loudly or repeatedly"),
+                            (2, "2 – responds only after mild prodding or shaking"),
+                            (1, "1 – responds only after painful trapezius squeeze"),
+                            (0, "0 – no response after painful trapezius squeeze"),
+                        ],
+                        null=True,
+                        verbose_name="MOAA/S",
+                    ),
+                ),
+                (
+                    "dissociation",
+                    models.BooleanField(default=False, verbose_name="dissociation observed"),
+                ),
+                ("nausea", models.BooleanField(default=False)),
+                ("vomiting", models.BooleanField(default=False)),
+                ("raised_bp", models.BooleanField(default=False, verbose_name="raised BP")),
+                ("anxiety", models.BooleanField(default=False)),
+                ("intervention", models.CharField(blank=True, max_length=300)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.sessionrecord",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical observation",
+                "verbose_name_plural": "historical observations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalAmendment",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.sessionrecord",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical amendment",
+                "verbose_name_plural": "historical amendments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Amendment",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="amendments",
+                        to="scheduling.sessionrecord",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="TimeOff",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_on", models.DateField()),
+                (
+                    "ends_on",
+                    models.DateField(
+                        help_text="The last day away; the same as the first for one day."
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="time_off",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name_plural": "time off",
+                "ordering": ["starts_on"],
+            },
+        ),
+        migrations.CreateModel(
+            name="TreatmentPlan",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dose",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="As ordered by the provider, per session.",
+                        max_digits=6,
+                    ),
+                ),
+                (
+                    "dose_unit",
+                    models.CharField(choices=[("mg/kg", "mg/kg"), ("mg", "mg")], max_length=10),
+                ),
+                (
+                    "first_day",
+                    models.DateField(help_text="The earliest day for the first session."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("confirmed", "Booked"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "ordered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="treatment_plans",
+                        to="clinic.patient",
+                    ),
+                ),
+                (
+                    "protocol_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="scheduling.protocolversion",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalAppointment",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Session number within the plan.", null=True
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("session", "Treatment session"), ("follow_up", "Follow-up")],
+                        default="session",
+                        max_length=20,
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("preparation_minutes", models.PositiveSmallIntegerField()),
+                ("administration_minutes", models.PositiveSmallIntegerField()),
+                ("monitoring_minutes", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("booked", "Booked"),
+                            ("checked_in", "Checked in"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        default="booked",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("patient", "Patient cancelled"),
+                            ("clinic", "Clinic cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("cancel_note", models.CharField(blank=True, max_length=200)),
+                ("checked_in_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The clinician who monitors the session.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clinic.patient",
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clinic.room",
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clinic.route",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.treatmentplan",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical appointment",
+                "verbose_name_plural": "historical appointments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='appointment',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='scheduling.treatmentplan'),
+            model_name="appointment",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="appointments",
+                to="scheduling.treatmentplan",
+            ),
         ),
         migrations.CreateModel(
-            name='ClinicianHours',
+            name="ClinicianHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('starts_at', models.TimeField()),
-                ('ends_at', models.TimeField()),
-                ('clinician', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='working_hours', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("starts_at", models.TimeField()),
+                ("ends_at", models.TimeField()),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="working_hours",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'clinician working hours',
-                'verbose_name_plural': 'clinician working hours',
-                'ordering': ['clinician', 'weekday'],
-                'constraints': [models.UniqueConstraint(fields=('clinician', 'weekday'), name='clinician_hours_one_row_per_weekday'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='clinician_hours_end_after_start', violation_error_message='The end must be after the start.')],
+                "verbose_name": "clinician working hours",
+                "verbose_name_plural": "clinician working hours",
+                "ordering": ["clinician", "weekday"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("clinician", "weekday"), name="clinician_hours_one_row_per_weekday"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="clinician_hours_end_after_start",
+                        violation_error_message="The end must be after the start.",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='protocolversion',
-            constraint=models.UniqueConstraint(fields=('protocol', 'number'), name='protocol_version_number_unique'),
+            model_name="protocolversion",
+            constraint=models.UniqueConstraint(
+                fields=("protocol", "number"), name="protocol_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timeoff',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='time_off_ends_on_or_after_start', violation_error_message='The last day away cannot be before the first.'),
+            model_name="timeoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="time_off_ends_on_or_after_start",
+                violation_error_message="The last day away cannot be before the first.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='treatmentplan',
-            constraint=models.CheckConstraint(condition=models.Q(('dose__gt', 0)), name='plan_dose_positive'),
+            model_name="treatmentplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("dose__gt", 0)), name="plan_dose_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['starts_at', 'ends_at'], name='scheduling__starts__bc9be1_idx'),
+            model_name="appointment",
+            index=models.Index(
+                fields=["starts_at", "ends_at"], name="scheduling__starts__bc9be1_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='appointment_ends_after_start', violation_error_message='A session must end after it starts.'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="appointment_ends_after_start",
+                violation_error_message="A session must end after it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=scheduling.constraints.PortableExclusionConstraint(condition=models.Q(('status__in', ['booked', 'checked_in', 'completed'])), expressions=[(scheduling.constraints.TsTzRange('starts_at', 'ends_at', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&'), ('room', '=')], name='appointment_no_double_booked_room', violation_error_code='room_taken', violation_error_message='This chair is already booked at that time.'),
+            model_name="appointment",
+            constraint=scheduling.constraints.PortableExclusionConstraint(
+                condition=models.Q(("status__in", ["booked", "checked_in", "completed"])),
+                expressions=[
+                    (
+                        scheduling.constraints.TsTzRange(
+                            "starts_at",
+                            "ends_at",
+                            django.contrib.postgres.fields.ranges.RangeBoundary(),
+                        ),
+                        "&&",
+                    ),
+                    ("room", "="),
+                ],
+                name="appointment_no_double_booked_room",
+                violation_error_code="room_taken",
+                violation_error_message="This chair is already booked at that time.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=scheduling.constraints.PortableExclusionConstraint(condition=models.Q(('status__in', ['booked', 'checked_in', 'completed'])), expressions=[(scheduling.constraints.TsTzRange('starts_at', 'ends_at', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&'), ('patient', '=')], name='appointment_patient_in_one_place', violation_error_code='patient_busy', violation_error_message='The patient already has a session at that time.'),
+            model_name="appointment",
+            constraint=scheduling.constraints.PortableExclusionConstraint(
+                condition=models.Q(("status__in", ["booked", "checked_in", "completed"])),
+                expressions=[
+                    (
+                        scheduling.constraints.TsTzRange(
+                            "starts_at",
+                            "ends_at",
+                            django.contrib.postgres.fields.ranges.RangeBoundary(),
+                        ),
+                        "&&",
+                    ),
+                    ("patient", "="),
+                ],
+                name="appointment_patient_in_one_place",
+                violation_error_code="patient_busy",
+                violation_error_message="The patient already has a session at that time.",
+            ),
         ),
     ]

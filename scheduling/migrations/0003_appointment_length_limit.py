@@ -8,16 +8,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0002_reference_data_and_roles'),
-        ('scheduling', '0002_protocols_and_roles'),
+        ("clinic", "0002_reference_data_and_roles"),
+        ("scheduling", "0002_protocols_and_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=scheduling.constraints.PostgresCheckConstraint(condition=models.Q(('ends_at__lte', django.db.models.expressions.CombinedExpression(models.F('starts_at'), '+', models.Value(datetime.timedelta(seconds=43200))))), name='appointment_at_most_twelve_hours', violation_error_message='An appointment cannot last more than 12 hours.'),
+            model_name="appointment",
+            constraint=scheduling.constraints.PostgresCheckConstraint(
+                condition=models.Q(
+                    (
+                        "ends_at__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("starts_at"),
+                            "+",
+                            models.Value(datetime.timedelta(seconds=43200)),
+                        ),
+                    )
+                ),
+                name="appointment_at_most_twelve_hours",
+                violation_error_message="An appointment cannot last more than 12 hours.",
+            ),
         ),
     ]

@@ -6,93 +6,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0004_patient_name_search_indexes'),
-        ('scheduling', '0003_appointment_length_limit'),
+        ("clinic", "0004_patient_name_search_indexes"),
+        ("scheduling", "0003_appointment_length_limit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='treatmentplan',
-            options={'ordering': ['-created_at'], 'permissions': [('close_treatmentplan', 'Can close a series early')]},
+            name="treatmentplan",
+            options={
+                "ordering": ["-created_at"],
+                "permissions": [("close_treatmentplan", "Can close a series early")],
+            },
         ),
         migrations.AddField(
-            model_name='historicalprotocol',
-            name='rebook_within_days',
-            field=models.PositiveSmallIntegerField(default=14, help_text='When every remaining session of a series is cancelled and none is rebooked within this many days of the last one, the series is closed.'),
+            model_name="historicalprotocol",
+            name="rebook_within_days",
+            field=models.PositiveSmallIntegerField(
+                default=14,
+                help_text="When every remaining session of a series is cancelled and none is rebooked within this many days of the last one, the series is closed.",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltreatmentplan',
-            name='close_note',
+            model_name="historicaltreatmentplan",
+            name="close_note",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='historicaltreatmentplan',
-            name='close_reason',
-            field=models.CharField(blank=True, choices=[('stopped', 'The patient stopped treatment'), ('not_tolerated', 'Not tolerated'), ('maintenance', 'Moved to maintenance'), ('other', 'Other'), ('sessions_cancelled', 'Remaining sessions cancelled, none rebooked')], max_length=20),
+            model_name="historicaltreatmentplan",
+            name="close_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("stopped", "The patient stopped treatment"),
+                    ("not_tolerated", "Not tolerated"),
+                    ("maintenance", "Moved to maintenance"),
+                    ("other", "Other"),
+                    ("sessions_cancelled", "Remaining sessions cancelled, none rebooked"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltreatmentplan',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Empty when the series was closed automatically.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicaltreatmentplan",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="Empty when the series was closed automatically.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltreatmentplan',
-            name='ended_at',
+            model_name="historicaltreatmentplan",
+            name="ended_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='protocol',
-            name='rebook_within_days',
-            field=models.PositiveSmallIntegerField(default=14, help_text='When every remaining session of a series is cancelled and none is rebooked within this many days of the last one, the series is closed.'),
+            model_name="protocol",
+            name="rebook_within_days",
+            field=models.PositiveSmallIntegerField(
+                default=14,
+                help_text="When every remaining session of a series is cancelled and none is rebooked within this many days of the last one, the series is closed.",
+            ),
         ),
         migrations.AddField(
-            model_name='protocolversion',
-            name='rebook_within_days',
+            model_name="protocolversion",
+            name="rebook_within_days",
             field=models.PositiveSmallIntegerField(default=14),
         ),
         migrations.AddField(
-            model_name='treatmentplan',
-            name='close_note',
+            model_name="treatmentplan",
+            name="close_note",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='treatmentplan',
-            name='close_reason',
-            field=models.CharField(blank=True, choices=[('stopped', 'The patient stopped treatment'), ('not_tolerated', 'Not tolerated'), ('maintenance', 'Moved to maintenance'), ('other', 'Other'), ('sessions_cancelled', 'Remaining sessions cancelled, none rebooked')], max_length=20),
+            model_name="treatmentplan",
+            name="close_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("stopped", "The patient stopped treatment"),
+                    ("not_tolerated", "Not tolerated"),
+                    ("maintenance", "Moved to maintenance"),
+                    ("other", "Other"),
+                    ("sessions_cancelled", "Remaining sessions cancelled, none rebooked"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='treatmentplan',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, help_text='Empty when the series was closed automatically.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="treatmentplan",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty when the series was closed automatically.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='treatmentplan',
-            name='ended_at',
+            model_name="treatmentplan",
+            name="ended_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='historicaltreatmentplan',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('confirmed', 'In treatment'), ('completed', 'Completed'), ('closed', 'Closed early'), ('cancelled', 'Cancelled')], default='draft', max_length=20),
+            model_name="historicaltreatmentplan",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("confirmed", "In treatment"),
+                    ("completed", "Completed"),
+                    ("closed", "Closed early"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="draft",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='treatmentplan',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('confirmed', 'In treatment'), ('completed', 'Completed'), ('closed', 'Closed early'), ('cancelled', 'Cancelled')], default='draft', max_length=20),
+            model_name="treatmentplan",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("confirmed", "In treatment"),
+                    ("completed", "Completed"),
+                    ("closed", "Closed early"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="draft",
+                max_length=20,
+            ),
         ),
         migrations.AddIndex(
-            model_name='treatmentplan',
-            index=models.Index(condition=models.Q(('status__in', ['draft', 'confirmed'])), fields=['status'], name='plan_open'),
+            model_name="treatmentplan",
+            index=models.Index(
+                condition=models.Q(("status__in", ["draft", "confirmed"])),
+                fields=["status"],
+                name="plan_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='treatmentplan',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'confirmed', 'completed', 'closed', 'cancelled'])), name='plan_status_known'),
+            model_name="treatmentplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "confirmed", "completed", "closed", "cancelled"])
+                ),
+                name="plan_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='treatmentplan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('close_reason', ''), _negated=True), _connector='OR'), name='plan_closed_with_a_reason', violation_error_message='Say why the series is closed.'),
+            model_name="treatmentplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("close_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="plan_closed_with_a_reason",
+                violation_error_message="Say why the series is closed.",
+            ),
         ),
     ]

@@ -25,30 +25,51 @@ def fill_rems_due_on(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scheduling', '0004_series_end'),
+        ("scheduling", "0004_series_end"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalsessionrecord',
-            name='rems_due_on',
-            field=models.DateField(blank=True, help_text='Esketamine only: the day the REMS monitoring form is due (set with the dose).', null=True),
+            model_name="historicalsessionrecord",
+            name="rems_due_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Esketamine only: the day the REMS monitoring form is due (set with the dose).",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='sessionrecord',
-            name='rems_due_on',
-            field=models.DateField(blank=True, help_text='Esketamine only: the day the REMS monitoring form is due (set with the dose).', null=True),
+            model_name="sessionrecord",
+            name="rems_due_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Esketamine only: the day the REMS monitoring form is due (set with the dose).",
+                null=True,
+            ),
         ),
         migrations.AddIndex(
-            model_name='sessionrecord',
-            index=models.Index(condition=models.Q(('rems_due_on__isnull', False), ('rems_submitted_at__isnull', True)), fields=['rems_due_on'], name='session_record_rems_due'),
+            model_name="sessionrecord",
+            index=models.Index(
+                condition=models.Q(
+                    ("rems_due_on__isnull", False), ("rems_submitted_at__isnull", True)
+                ),
+                fields=["rems_due_on"],
+                name="session_record_rems_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sessionrecord',
-            index=models.Index(condition=models.Q(('hold_decision', ''), ('hold_raised_at__isnull', False), ('signed_at__isnull', True)), fields=['hold_raised_at'], name='session_record_hold_waiting'),
+            model_name="sessionrecord",
+            index=models.Index(
+                condition=models.Q(
+                    ("hold_decision", ""),
+                    ("hold_raised_at__isnull", False),
+                    ("signed_at__isnull", True),
+                ),
+                fields=["hold_raised_at"],
+                name="session_record_hold_waiting",
+            ),
         ),
         migrations.RunPython(fill_rems_due_on, migrations.RunPython.noop),
     ]

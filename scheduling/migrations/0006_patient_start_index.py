@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0005_worklist_indexes'),
-        ('scheduling', '0005_rems_due_on'),
+        ("clinic", "0005_worklist_indexes"),
+        ("scheduling", "0005_rems_due_on"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['patient', 'starts_at'], name='appointment_patient_start'),
+            model_name="appointment",
+            index=models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
         ),
     ]

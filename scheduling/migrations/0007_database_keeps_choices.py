@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0005_worklist_indexes'),
-        ('scheduling', '0006_patient_start_index'),
+        ("clinic", "0005_worklist_indexes"),
+        ("scheduling", "0006_patient_start_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['booked', 'checked_in', 'completed', 'cancelled', 'no_show'])), name='appointment_status_known', violation_error_message='Choose one of the appointment statuses.'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["booked", "checked_in", "completed", "cancelled", "no_show"])
+                ),
+                name="appointment_status_known",
+                violation_error_message="Choose one of the appointment statuses.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['session', 'follow_up'])), name='appointment_kind_known', violation_error_message='Choose one of the appointment kinds.'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["session", "follow_up"])),
+                name="appointment_kind_known",
+                violation_error_message="Choose one of the appointment kinds.",
+            ),
         ),
     ]

@@ -5,37 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0005_worklist_indexes'),
-        ('scheduling', '0006_patient_start_index'),
+        ("clinic", "0005_worklist_indexes"),
+        ("scheduling", "0008_clinician_capacity_trigger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='sessionrecord',
-            name='session_record_rems_due',
+            model_name="sessionrecord",
+            name="session_record_rems_due",
         ),
         migrations.AddField(
-            model_name='sessionrecord',
-            name='rems_open',
-            field=models.GeneratedField(db_persist=True, expression=models.ExpressionWrapper(models.Q(('rems_due_on__isnull', False), ('rems_submitted_at__isnull', True)), output_field=models.BooleanField()), output_field=models.BooleanField()),
+            model_name="sessionrecord",
+            name="rems_open",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.ExpressionWrapper(
+                    models.Q(("rems_due_on__isnull", False), ("rems_submitted_at__isnull", True)),
+                    output_field=models.BooleanField(),
+                ),
+                output_field=models.BooleanField(),
+            ),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(condition=models.Q(('kind', 'session'), ('status', 'completed')), fields=['plan'], name='appointment_plan_done'),
+            model_name="appointment",
+            index=models.Index(
+                condition=models.Q(("kind", "session"), ("status", "completed")),
+                fields=["plan"],
+                name="appointment_plan_done",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sessionrecord',
-            index=models.Index(condition=models.Q(('rems_open', True)), fields=['rems_due_on'], name='session_record_rems_due'),
+            model_name="sessionrecord",
+            index=models.Index(
+                condition=models.Q(("rems_open", True)),
+                fields=["rems_due_on"],
+                name="session_record_rems_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='treatmentplan',
-            index=models.Index(condition=models.Q(('status', 'draft')), fields=['created_at', 'id'], name='plan_draft_by_age'),
+            model_name="treatmentplan",
+            index=models.Index(
+                condition=models.Q(("status", "draft")),
+                fields=["created_at", "id"],
+                name="plan_draft_by_age",
+            ),
         ),
         migrations.AddIndex(
-            model_name='treatmentplan',
-            index=models.Index(condition=models.Q(('status', 'confirmed')), fields=['first_day', 'id'], name='plan_in_treatment_by_start'),
+            model_name="treatmentplan",
+            index=models.Index(
+                condition=models.Q(("status", "confirmed")),
+                fields=["first_day", "id"],
+                name="plan_in_treatment_by_start",
+            ),
         ),
     ]

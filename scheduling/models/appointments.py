@@ -281,6 +281,8 @@ class Appointment(models.Model):
             models.Index(fields=["starts_at", "ends_at"]),
             # A patient's sessions ahead (worklist, series-end scan, patient page).
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
+            # A clinician's appointments by time: the capacity trigger, the week, the iCal feed.
+            models.Index(fields=["clinician", "starts_at"], name="appointment_clinician_start"),
             # Sessions done per series (owing_sessions, complete_if_done): a few entries a plan.
             models.Index(
                 fields=["plan"],

@@ -123,6 +123,17 @@ def test_no_chair_or_patient_is_booked_twice_and_clinicians_keep_their_limit(sca
         assert peak <= capacity
 
 
+@pytest.mark.postgres_only
+def test_the_capacity_trigger_is_on_again_after_seeding(scale_data):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'appointment_within_clinician_capacity'"
+        )
+        assert cursor.fetchone() == ("O",)  # "O": fires (D would be disabled)
+
+
 def test_it_refuses_to_run_without_debug(settings):
     settings.DEBUG = False
     before = Patient.objects.count()
