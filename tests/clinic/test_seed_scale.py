@@ -129,7 +129,8 @@ def test_the_capacity_trigger_is_on_again_after_seeding(scale_data):
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'appointment_within_clinician_capacity'"
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = %s",
+            ["appointment_within_clinician_capacity"],
         )
         assert cursor.fetchone() == ("O",)  # "O": fires (D would be disabled)
 
