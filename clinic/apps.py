@@ -8,10 +8,13 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         from clinic import checks  # noqa: F401 - registers the system checks
+        from clinic.counts import recount_on_change
+        from clinic.models import Patient, PatientLink
         from clinic.panels import register_home_panel
         from clinic.reference_data import ensure_after_migrate
         from clinic.views import safety_flags_panel
 
         register_home_panel(safety_flags_panel)
+        recount_on_change(Patient, PatientLink)
 
         post_migrate.connect(ensure_after_migrate, sender=self)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.audit import change_log
+from clinic.counts import counted
 from clinic.forms import (
     AcknowledgeFlagForm,
     EmailAuthenticationForm,
@@ -33,12 +34,16 @@ class StaffLoginView(auth_views.LoginView):
         return super().form_valid(form)
 
 
+def _patients_by_status():
+    # COUNT(*), not COUNT(id): PostgreSQL counts from the status index alone.
+    rows = Patient.objects.values("status").annotate(n=Count("*")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
 def home(request):
     status_counts = {}
     if request.user.has_perm("clinic.view_patient"):
-        # COUNT(*), not COUNT(id): PostgreSQL counts from the status index alone.
-        rows = Patient.objects.values("status").annotate(n=Count("*")).order_by()
-        counts = {row["status"]: row["n"] for row in rows}
+        counts = counted("patients-by-status", _patients_by_status)
         status_counts = [
             (label, counts.get(value, 0), value) for value, label in PatientStatus.choices
         ]

@@ -7,8 +7,10 @@ class FollowupsConfig(AppConfig):
     verbose_name = "Follow-up tracking"
 
     def ready(self):
+        from clinic.counts import recount_on_change
         from clinic.scale import register_scale_seeder
         from followups import demo, panels  # noqa: F401 - they register themselves
+        from followups.models import FollowUp
         from followups.reference_data import ensure_after_migrate
         from followups.scale import seed_scale
         from followups.services import follow_ups_after_signing
@@ -16,4 +18,5 @@ class FollowupsConfig(AppConfig):
 
         register_session_signed(follow_ups_after_signing)
         register_scale_seeder(seed_scale)
+        recount_on_change(FollowUp)
         post_migrate.connect(ensure_after_migrate, sender=self)

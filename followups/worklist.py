@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from clinic.counts import counted
 from clinic.models import LinkPurpose, PatientLink
 from followups.models import FollowUp
 from scheduling.models import ACTIVE_STATUSES, Appointment, SessionRecord, TreatmentPlan
@@ -138,8 +139,13 @@ class Worklist:
         return Paginator(self.rows(key), per_page).get_page(number)
 
     def counts(self):
-        """One SQL COUNT per section: the home page shows these without loading any row."""
-        return {section.key: self.rows(section.key).count() for section in SECTIONS}
+        """One SQL COUNT per section (the home page shows these without loading any row),
+        kept until a counted record changes (clinic/counts.py)."""
+        who = self.provider.pk if self.provider else "all"
+        return counted(
+            f"worklist:{who}:{self.today.isoformat()}",
+            lambda: {section.key: self.rows(section.key).count() for section in SECTIONS},
+        )
 
 
 def worklist_build(*, today=None, provider=None) -> Worklist:

@@ -7,11 +7,14 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self):
+        from clinic.counts import recount_on_change
         from clinic.scale import register_scale_seeder
         from scheduling import demo, panels  # noqa: F401 - they register themselves
+        from scheduling.models import Appointment, SessionRecord, TreatmentPlan
         from scheduling.reference_data import ensure_after_migrate
         from scheduling.scale import seed_scale
 
         register_scale_seeder(seed_scale)
+        recount_on_change(Appointment, TreatmentPlan, SessionRecord)
 
         post_migrate.connect(ensure_after_migrate, sender=self)

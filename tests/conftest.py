@@ -51,12 +51,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def empty_rate_limit_counters():
-    """Rate limits count in the cache, and the clinic report is kept there: each test starts
-    with an empty cache."""
-    cache.clear()
+def empty_cache(request, django_db_blocker):
+    """Rate limits, the clinic report and the home page's counts are kept in the cache, a
+    table in the database: each test that uses the database starts with it empty."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture
