@@ -6,7 +6,7 @@ PYTHON_313 := $(shell command -v python3.13 2>/dev/null || command -v python3 2>
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 
-.PHONY: run test lint check-deploy setup clean bench
+.PHONY: run serve test lint check-deploy check-nginx backup-drill setup clean bench
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,33 @@ run: setup
 	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The app with production settings on this machine (docs/DEPLOY.md): static files,
+## migrations, gunicorn with deploy/gunicorn.conf.py on 127.0.0.1:$(PORT) (or GUNICORN_BIND)
+## and the background worker, which stops with the server. Needs SECRET_KEY and ALLOWED_HOSTS
+## in the environment, like every production setting.
+serve: setup
+	@if [ -z "$$SECRET_KEY" ]; then \
+		echo "make serve did not start: SECRET_KEY is not set."; \
+		echo "With production settings the app signs sessions and patients' links with it, so it must"; \
+		echo "be a long random string that stays the same across restarts. Make one with"; \
+		echo "  $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))'"; \
+		echo "and run: SECRET_KEY=<that string> ALLOWED_HOSTS=<your host name> make serve"; \
+		exit 1; \
+	fi
+	@if [ -z "$$ALLOWED_HOSTS" ]; then \
+		echo "make serve did not start: ALLOWED_HOSTS is not set."; \
+		echo "With production settings the app answers only the host names listed there, so every"; \
+		echo "request would be refused. Set it, e.g. ALLOWED_HOSTS=clinic.example.org make serve"; \
+		exit 1; \
+	fi
+	DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=0 $(PY) manage.py migrate --noinput
+	DEBUG=0 $(PY) manage.py reminders_start
+	DEBUG=0 $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=0 GUNICORN_BIND="$${GUNICORN_BIND:-127.0.0.1:$(PORT)}" \
+		$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
 ## Run the whole test suite against PostgreSQL (DATABASE_URL, default the local server).
 test: setup
