@@ -76,6 +76,16 @@ check-deploy: setup
 	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=clinic.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
+## nginx -t on deploy/nginx/clinic.conf inside a throwaway configuration (needs nginx).
+check-nginx:
+	deploy/check-nginx.sh
+
+## Back up a demo database with deploy/backup.sh, restore it with deploy/restore.sh into a new
+## one, compare every table's rows and serve a page from the copy (docs/DEPLOY.md, "Backups").
+## Needs PostgreSQL (DRILL_SERVER_URL, default the local server); drops its scratch databases.
+backup-drill: setup
+	deploy/backup-drill.sh
+
 ## Benchmark the pages under load, each against a bare baseline page, with production
 ## settings (docs/BENCHMARKS.md). Needs PostgreSQL and wrk; builds the data set with
 ## seed_scale on first use (BENCH_DATABASE_URL, default .../clinic_bench). BENCH_QUICK=1:

@@ -8,13 +8,26 @@ cookies, headers, query strings, the user, local variables, database query param
 
 from clinic.log_redaction import redact_link_tokens
 
+OFF = {"mode": "off"}
+
 
 def sentry_options(*, dsn, environment=""):
+    # `data_collection` is sentry-sdk's spelling, since 2.7x, of send_default_pii=False
+    # (now deprecated), one category at a time: everything that could name someone is off.
     return {
         "dsn": dsn,
         "environment": environment or None,
-        "send_default_pii": False,
-        "include_local_variables": False,
+        "data_collection": {
+            "user_info": False,
+            "cookies": OFF,
+            "http_headers": {"request": OFF},
+            "http_bodies": [],
+            "url_query_params": OFF,
+            "database_query_data": False,
+            "queues": False,
+            "stack_frame_variables": False,
+            "gen_ai": {"inputs": False, "outputs": False},
+        },
         "max_request_body_size": "never",
         "traces_sample_rate": 0,
         "before_send": scrub_event,
