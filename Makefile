@@ -6,7 +6,7 @@ PYTHON_313 := $(shell command -v python3.13 2>/dev/null || command -v python3 2>
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 
-.PHONY: run test lint check-deploy setup clean bench
+.PHONY: run serve test lint check-deploy check-nginx backup-drill setup clean bench
 
 setup: $(VENV)/.installed
 
@@ -35,6 +35,33 @@ run: setup
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+## The app with production settings on this machine (docs/DEPLOY.md): static files,
+## migrations, gunicorn with deploy/gunicorn.conf.py on 127.0.0.1:$(PORT) (or GUNICORN_BIND)
+## and the background worker, which stops with the server. Needs SECRET_KEY and ALLOWED_HOSTS
+## in the environment, like every production setting.
+serve: setup
+	@if [ -z "$$SECRET_KEY" ]; then \
+		echo "make serve did not start: SECRET_KEY is not set."; \
+		echo "With production settings the app signs sessions and patients' links with it, so it must"; \
+		echo "be a long random string that stays the same across restarts. Make one with"; \
+		echo "  $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))'"; \
+		echo "and run: SECRET_KEY=<that string> ALLOWED_HOSTS=<your host name> make serve"; \
+		exit 1; \
+	fi
+	@if [ -z "$$ALLOWED_HOSTS" ]; then \
+		echo "make serve did not start: ALLOWED_HOSTS is not set."; \
+		echo "With production settings the app answers only the host names listed there, so every"; \
+		echo "request would be refused. Set it, e.g. ALLOWED_HOSTS=clinic.example.org make serve"; \
+		exit 1; \
+	fi
+	DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=0 $(PY) manage.py migrate --noinput
+	DEBUG=0 $(PY) manage.py reminders_start
+	DEBUG=0 $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=0 GUNICORN_BIND="$${GUNICORN_BIND:-127.0.0.1:$(PORT)}" \
+		$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
+
 ## Run the whole test suite against PostgreSQL (DATABASE_URL, default the local server).
 test: setup
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) -m pytest $(PYTEST_ARGS)
@@ -48,6 +75,16 @@ lint: setup
 check-deploy: setup
 	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=clinic.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+## nginx -t on deploy/nginx/clinic.conf inside a throwaway configuration (needs nginx).
+check-nginx:
+	deploy/check-nginx.sh
+
+## Back up a demo database with deploy/backup.sh, restore it with deploy/restore.sh into a new
+## one, compare every table's rows and serve a page from the copy (docs/DEPLOY.md, "Backups").
+## Needs PostgreSQL (DRILL_SERVER_URL, default the local server); drops its scratch databases.
+backup-drill: setup
+	deploy/backup-drill.sh
 
 ## Benchmark the pages under load, each against a bare baseline page, with production
 ## settings (docs/BENCHMARKS.md). Needs PostgreSQL and wrk; builds the data set with

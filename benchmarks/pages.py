@@ -79,7 +79,10 @@ def main():
         run([sys.executable, "-m", "benchmarks.page_fixtures", str(plan_path)], env)
         plan = json.loads(plan_path.read_text())
         step(f"gunicorn: {workers} sync workers on 127.0.0.1:{args.port}")
-        server = start_server(env, args.port, workers)
+        # The app logs a JSON line per request (clinic/logs.py), as in production: written
+        # to a file here, not to this terminal.
+        server_log = Path(scratch) / "server.log"
+        server = start_server(env, args.port, workers, log=server_log)
         try:
             results = measure(
                 plan, args.port, server, duration, connections, step, scratch,
@@ -171,13 +174,14 @@ def server_env(database_url):
 # The server -------------------------------------------------------------------------------
 
 
-def start_server(env, port, workers):
+def start_server(env, port, workers, *, log):
     command = [
         sys.executable, "-m", "gunicorn", "clinic.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
         "--timeout", "120", "--log-level", "warning",
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    with open(log, "ab") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -187,10 +191,14 @@ def start_server(env, port, workers):
         except OSError:
             pass
         if server.poll() is not None:
-            raise SystemExit("gunicorn stopped while starting")
+            raise SystemExit(f"gunicorn stopped while starting:\n{_tail(log)}")
         time.sleep(0.5)
     server.terminate()
-    raise SystemExit("gunicorn did not answer within 60 s")
+    raise SystemExit(f"gunicorn did not answer within 60 s:\n{_tail(log)}")
+
+
+def _tail(log, lines=20):
+    return "\n".join(Path(log).read_text(errors="replace").splitlines()[-lines:])
 
 
 def worker_pids(master):

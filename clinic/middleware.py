@@ -1,8 +1,88 @@
+import contextlib
+import ipaddress
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from clinic.log_redaction import redact_link_tokens
+from clinic.logs import request_id_var, user_id_var
 from clinic.models import Clinic
+
+request_logger = logging.getLogger("clinic.request")
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class ProxyClientAddressMiddleware:
+    """Behind the TLS proxy (BEHIND_PROXY=1), the client is the last X-Forwarded-For entry.
+
+    That entry is the address the proxy itself saw; anything before it is what the client
+    claimed. Rate limits and the login lockout count per address, so without this every
+    client would share the proxy's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.BEHIND_PROXY:
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+            address = forwarded.rsplit(",", 1)[-1].strip()
+            with contextlib.suppress(ValueError):
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(address))
+        return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (X-Request-ID) and logs one line when it is answered.
+
+    An incoming X-Request-ID (set by the proxy) is kept when it is a short plain token, so
+    the proxy's log and ours can be joined; anything else is replaced by a fresh id.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        request_id_token = request_id_var.set(request_id)
+        user_id_token = user_id_var.set(None)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            user = getattr(request, "user", None)
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                redact_link_tokens(request.path),
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": redact_link_tokens(request.path),
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                },
+            )
+            return response
+        finally:
+            user_id_var.reset(user_id_token)
+            request_id_var.reset(request_id_token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # The user is known once the authentication middleware has run: lines the view
+        # logs carry it too.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            user_id_var.set(user.pk)
 
 
 class ClinicTimezoneMiddleware:

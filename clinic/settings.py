@@ -62,6 +62,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the client's address or the database (see each module).
+    "clinic.middleware.ProxyClientAddressMiddleware",
+    "clinic.health.HealthCheckMiddleware",
+    "clinic.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,7 +126,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
 # One cache for every worker and every app host: a table in the app's own database
-# (created by migration clinic 0006), so nothing more has to run. It holds the rate
+# (created by migration clinic 0007), so nothing more has to run. It holds the rate
 # limits, the clinic report and the home page's counts (clinic/counts.py).
 CACHES = {
     "default": {
@@ -175,7 +179,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+# Behind a TLS-terminating proxy (deploy/nginx): trust its X-Forwarded-Proto, and take the
+# client's address from its X-Forwarded-For (clinic.middleware.ProxyClientAddressMiddleware).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -267,15 +274,44 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Audit trail: keep who changed what, without storing a history of passwords.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Logs: one JSON object a line on stdout (clinic/logs.py), plain text with DEBUG=1.
+# Every line passes through the request filter: request id, user id, no link tokens.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "clinic.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "clinic.logs.JsonLinesFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Request bodies and form data never reach the logs; only paths, which
-        # carry no patient details in this app.
+        # Request bodies and form data never reach the logs; only paths, which carry no
+        # patient details in this app, and whose link tokens the filter replaces.
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }
+
+# Error reporting to Sentry, only when SENTRY_DSN is set; personal data is scrubbed before
+# anything is sent (clinic/error_reporting.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from clinic.error_reporting import sentry_options
+
+    sentry_sdk.init(
+        **sentry_options(dsn=SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", ""))
+    )

@@ -3,6 +3,7 @@
 `reminders_scan` is periodic: each run schedules the next with `run_after`.
 `manage.py reminders_start` (run by `make run` before the worker) starts the
 chain if no scan is waiting, so a worker that died mid-scan is picked up again.
+Each scan that finishes records its time (clinic.models.Heartbeat) for /healthz.
 """
 
 import datetime
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 @task()
 def reminders_scan():
+    from clinic.models import Heartbeat
     from followups.reminders import reminders_send_due
     from followups.services import ended_series_follow_ups_create
     from scheduling.plans import plans_end_finished
@@ -25,6 +27,7 @@ def reminders_scan():
         ended = plans_end_finished()
         created = ended_series_follow_ups_create()
         counts = reminders_send_due(now=timezone.now())
+        Heartbeat.beat(Heartbeat.Job.REMINDER_SCAN)
         logger.info(
             "Reminder scan: series ended %s, %s follow-ups created, emails sent: %s",
             ended,

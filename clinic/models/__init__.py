@@ -1,4 +1,5 @@
 from clinic.models.configuration import Clinic, Closure, OpeningHours, Room, Route, Weekday
+from clinic.models.heartbeats import Heartbeat
 from clinic.models.links import LinkPurpose, PatientLink
 from clinic.models.measures import MeasureSource, OutcomeMeasure, SafetyFlag
 from clinic.models.patients import Patient, PatientStatus, Sex
@@ -7,6 +8,7 @@ from clinic.models.users import User
 __all__ = [
     "Clinic",
     "Closure",
+    "Heartbeat",
     "LinkPurpose",
     "MeasureSource",
     "OpeningHours",

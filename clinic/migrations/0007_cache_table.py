@@ -19,6 +19,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0005_worklist_indexes")]
+    dependencies = [("clinic", "0006_heartbeat")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
