@@ -68,4 +68,5 @@ urlpatterns = [
     ),
     path("rems-forms-due/", records.rems_due, name="rems_due"),
     path("feeds/<str:token>.ics", feeds.clinician_feed, name="clinician_feed"),
+    path("feeds/mine/", feeds.my_feed_create, name="my_feed_create"),
 ]

@@ -2,12 +2,14 @@
 
 import datetime
 import math
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -52,6 +54,12 @@ def _appointments_on(day, zone, *extra):
 
 def _minutes(delta):
     return int(delta.total_seconds() // 60)
+
+
+class WeekEntry(NamedTuple):
+    url: str
+    time: str
+    text: str  # patient and chair
 
 
 class Block:
@@ -143,24 +151,38 @@ def week_view(request):
         CLINICIANS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     clinicians = list(page.object_list)
+    # A week of eight clinicians is a few hundred sessions: read as rows, not models, and
+    # written once here rather than through three filters each in the template.
     appointments = (
         Appointment.objects.active()
         .overlapping(start, end)
         .filter(clinician__in=clinicians)
-        .select_related("patient", "route", "room")
         .order_by("starts_at")
+        .values_list(
+            "pk",
+            "clinician_id",
+            "starts_at",
+            "patient__preferred_name",
+            "patient__legal_first_name",
+            "patient__legal_last_name",
+            "room__name",
+        )
     )
     cells = {}
-    for appointment in appointments:
-        local_day = appointment.starts_at.astimezone(zone).date()
-        cells.setdefault((appointment.clinician_id, local_day), []).append(appointment)
+    for pk, clinician_id, starts_at, preferred, first, last, room in appointments:
+        local = starts_at.astimezone(zone)
+        entry = WeekEntry(
+            url=reverse("scheduling:appointment_detail", args=[pk]),
+            time=f"{local:%-I:%M %p}",
+            text=f"{preferred or first} {last} · {room or 'phone or video'}",
+        )
+        cells.setdefault((clinician_id, local.date()), []).append(entry)
     table = [
         (clinician, [cells.get((clinician.pk, d), []) for d in days]) for clinician in clinicians
     ]
-    feed_url = None
-    if request.user.working_hours.exists():
-        feed, _ = CalendarFeed.objects.get_or_create(clinician=request.user)
-        feed_url = request.build_absolute_uri(feed.get_absolute_url())
+    feed = CalendarFeed.objects.filter(clinician=request.user).first()
+    feed_url = request.build_absolute_uri(feed.get_absolute_url()) if feed else None
+    offer_feed = feed is None and request.user.working_hours.exists()
     return render(
         request,
         "scheduling/week.html",
@@ -171,6 +193,7 @@ def week_view(request):
             "next_week": monday + datetime.timedelta(days=7),
             "today": timezone.localdate(),
             "feed_url": feed_url,
+            "offer_feed": offer_feed,
             "page": page,
             "page_query": f"date={day:%Y-%m-%d}&",
         },

@@ -2,20 +2,18 @@
 
 import datetime
 
-import icalendar
-from django.contrib.auth.decorators import login_not_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from scheduling import ical
 from scheduling.models import Appointment, CalendarFeed
 
 FEED_DAYS_BACK = 14
 FEED_DAYS_AHEAD = 120
-
-
-def _initials(patient):
-    return f"{patient.legal_first_name[:1]}{patient.legal_last_name[:1]}".upper()
 
 
 @login_not_required
@@ -29,24 +27,45 @@ def clinician_feed(request, token):
             now - datetime.timedelta(days=FEED_DAYS_BACK),
             now + datetime.timedelta(days=FEED_DAYS_AHEAD),
         )
-        .select_related("patient", "room")
     )
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Ketamine clinic//Scheduling//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Sessions: {request.clinic.name}")
     host = request.get_host().split(":")[0]
-    for appointment in appointments:
-        event = icalendar.Event()
-        event.add("uid", f"appointment-{appointment.pk}@{host}")
-        event.add("dtstamp", now)
-        event.add("dtstart", appointment.starts_at)
-        event.add("dtend", appointment.ends_at)
+    events = [
         # Initials and MRN only, and nothing about the treatment (not even the route):
         # a phone's calendar is not a medical record. The chair is the clinic's, not PHI.
-        event.add("summary", f"{_initials(appointment.patient)} {appointment.patient.mrn}")
-        event.add("location", appointment.room.name if appointment.room else "Phone or video")
-        calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+        ical.Event(
+            uid=f"appointment-{pk}@{host}",
+            starts_at=starts_at,
+            ends_at=ends_at,
+            summary=f"{first[:1]}{last[:1]}".upper() + f" {mrn}",
+            location=room or "Phone or video",
+        )
+        for pk, starts_at, ends_at, first, last, mrn, room in appointments.values_list(
+            "pk",
+            "starts_at",
+            "ends_at",
+            "patient__legal_first_name",
+            "patient__legal_last_name",
+            "patient__mrn",
+            "room__name",
+        )
+    ]
+    body = ical.calendar(
+        prodid="-//Ketamine clinic//Scheduling//EN",
+        name=f"Sessions: {request.clinic.name}",
+        events=events,
+        stamp=now,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@permission_required("scheduling.view_appointment", raise_exception=True)
+@require_POST
+def my_feed_create(request):
+    """A clinician asks for the private address of their own sessions (made once, kept)."""
+    if request.user.working_hours.exists():
+        CalendarFeed.objects.get_or_create(clinician=request.user)
+    else:
+        messages.error(request, "Only staff with working hours have sessions to put in a calendar.")
+    return redirect("scheduling:week")

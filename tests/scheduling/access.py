@@ -118,6 +118,7 @@ ACCESS = {
     "scheduling:rems_due": Rule(roles=only("nurse", "provider", "clinic_admin")),
     # The secret address is the credential; calendar apps cannot log in.
     "scheduling:clinician_feed": Rule(anonymous=200, roles=everyone(200), kwargs=feed_token),
+    "scheduling:my_feed_create": Rule(roles=everyone(405)),
 }
 
 __all__ = ["PatientFactory", "STAFF"]

@@ -66,7 +66,7 @@ def test_week_and_today_query_counts_do_not_grow(
     client = client_for(nurse)
     client.get(reverse("scheduling:today"))
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # with the clinician's calendar feed, if any
         client.get(reverse("scheduling:week") + f"?date={monday.isoformat()}")
     with django_assert_num_queries(10):
         client.get(reverse("scheduling:today"))
@@ -116,11 +116,29 @@ def test_day_view_marks_now_and_links_the_neighbouring_days(client_for, nurse, c
     assert "data-print" in response.text
 
 
-def test_clinician_sees_their_private_feed_address_on_the_week(client_for, monitor):
-    response = client_for(monitor).get(reverse("scheduling:week"))
+def test_clinician_asks_for_their_private_feed_address_on_the_week(client_for, monitor):
+    client = client_for(monitor)
+    week = client.get(reverse("scheduling:week"))
+    assert not CalendarFeed.objects.exists()  # looking at the week makes nothing
+    assert "Show my calendar address" in week.text
+
+    response = client.post(reverse("scheduling:my_feed_create"), follow=True)
 
     feed = CalendarFeed.objects.get(clinician=monitor)
     assert feed.token in response.text
+    assert "Show my calendar address" not in response.text
+    client.post(reverse("scheduling:my_feed_create"))
+    assert CalendarFeed.objects.get(clinician=monitor) == feed  # kept, not replaced
+
+
+def test_staff_without_working_hours_get_no_feed(client_for, front_desk):
+    client = client_for(front_desk)
+    assert "Show my calendar address" not in client.get(reverse("scheduling:week")).text
+
+    response = client.post(reverse("scheduling:my_feed_create"), follow=True)
+
+    assert not CalendarFeed.objects.exists()
+    assert "Only staff with working hours" in response.text
 
 
 @pytest.mark.parametrize("sessions", [6, 24])
