@@ -92,8 +92,8 @@ class ClinicTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.clinic = Clinic.load()
-        with timezone.override(request.clinic.zone):
+        with Clinic.for_request() as clinic, timezone.override(clinic.zone):
+            request.clinic = clinic
             return self.get_response(request)
 
 

@@ -1,3 +1,5 @@
+import contextlib
+import contextvars
 import zoneinfo
 
 from django.conf import settings
@@ -19,6 +21,9 @@ def validate_time_zone(value):
 
 def default_time_zone():
     return settings.TIME_ZONE
+
+
+_request_clinic = contextvars.ContextVar("request_clinic", default=None)
 
 
 class Clinic(models.Model):
@@ -80,11 +85,31 @@ class Clinic(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+        if _request_clinic.get() is not None:
+            _request_clinic.set(self)  # the rest of this request sees the change
 
     @classmethod
     def load(cls):
-        clinic, _ = cls.objects.get_or_create(pk=1)
+        """The settings: read once a request (`for_request`), else from the database.
+
+        Forms, the planner and the record checks each ask for them; without this a booking
+        read the same row a dozen times.
+        """
+        clinic = _request_clinic.get()
+        if clinic is None:
+            clinic, _ = cls.objects.get_or_create(pk=1)
         return clinic
+
+    @classmethod
+    @contextlib.contextmanager
+    def for_request(cls):
+        """Read the settings once for everything a request does (ClinicTimezoneMiddleware)."""
+        clinic, _ = cls.objects.get_or_create(pk=1)
+        token = _request_clinic.set(clinic)
+        try:
+            yield clinic
+        finally:
+            _request_clinic.reset(token)
 
     @property
     def zone(self):

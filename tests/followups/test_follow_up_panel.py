@@ -76,5 +76,5 @@ def test_patient_page_query_count_does_not_grow_with_scores(
     url = reverse("clinic:patient_detail", args=[patient.pk])
     client.get(url)
 
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(21):
         client.get(url)

@@ -155,7 +155,7 @@ def test_plan_series_page_costs_the_same_for_any_series_length(
     client = client_for(front_desk)
     client.get(reverse("home"))
 
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get(plan.get_absolute_url())
 
     assert len(response.context["formset"].forms) == sessions
