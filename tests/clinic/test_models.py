@@ -295,3 +295,18 @@ def test_the_route_admin_refuses_short_esketamine_monitoring(client, clinic_admi
 
     assert response.status_code == 200
     assert Route.objects.get(code="intranasal").monitoring_minutes == 120
+
+
+def test_the_clinic_settings_are_read_once_a_request(django_assert_num_queries):
+    from clinic.models import Clinic
+
+    with Clinic.for_request() as clinic:
+        with django_assert_num_queries(0):
+            assert Clinic.load() is clinic
+        changed = Clinic.objects.get(pk=1)
+        changed.name = "Harbor Clinic"
+        changed.save()
+        assert Clinic.load().name == "Harbor Clinic"  # a change shows in the same request
+
+    with django_assert_num_queries(1):
+        assert Clinic.load().name == "Harbor Clinic"  # outside a request: from the database
