@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.forms import PlainTextForm
+from clinic.forms import PlainTextForm, QuickSelect
 from clinic.models import Clinic, Room, Route, Weekday
 from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import (
@@ -112,8 +112,10 @@ class SessionTimeForm(PlainTextForm, forms.Form):
 
     day = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput(), label="Start time")
-    room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Chair")
-    clinician = forms.ModelChoiceField(queryset=None, label="Monitoring clinician")
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Chair", widget=QuickSelect)
+    clinician = forms.ModelChoiceField(
+        queryset=None, label="Monitoring clinician", widget=QuickSelect
+    )
 
     def __init__(
         self, *args, route, rooms=None, staff=None, choices=None, days_ahead=DAYS_AHEAD, **kwargs
