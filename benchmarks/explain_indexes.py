@@ -22,9 +22,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from clinic.models import Patient  # noqa: E402
+from clinic.models import Patient, User  # noqa: E402
 from followups.worklist import Worklist  # noqa: E402
 from scheduling.models import Appointment, SessionRecord, TreatmentPlan  # noqa: E402
 
@@ -81,7 +82,7 @@ def main():
         sql_of(worklist.questionnaires[:5]),
     )
     compare(
-        "`session_record_rems_due` (scheduling_sessionrecord: rems_due_on WHERE not submitted)",
+        "`session_record_rems_due` (scheduling_sessionrecord: rems_due_on WHERE rems_open)",
         "REMS forms due, for the REMS page and the worklist. Before: every session record "
         "joined to its appointment's route.",
         "session_record_rems_due",
@@ -114,6 +115,62 @@ def main():
         "and the patient page.",
         "appointment_patient_start",
         sql_of(worklist.no_next_appointment[:5]),
+    )
+    provider = TreatmentPlan.objects.values_list("ordered_by", flat=True).first()
+    mine = Worklist(provider=User.objects.get(pk=provider))
+    compare(
+        "`rems_open` (scheduling_sessionrecord: a generated column, due and not submitted)",
+        "One provider's REMS forms due. Asked as `rems_due_on IS NOT NULL AND "
+        "rems_submitted_at IS NULL`, PostgreSQL multiplies the two columns' odds (both are "
+        "empty for every non-esketamine session) and expects tens of thousands of rows, so it "
+        "hashes every appointment; the one stored column it estimates right.",
+        None,
+        sql_of(mine.rems.order_by().values("pk")),
+        before_sql=sql_of(
+            SessionRecord.objects.filter(
+                rems_due_on__isnull=False,
+                rems_submitted_at__isnull=True,
+                appointment__plan__ordered_by=provider,
+            ).values("pk")
+        ),
+    )
+    compare(
+        "`appointment_plan_done` (scheduling_appointment: plan_id WHERE completed session)",
+        "How many sessions each series in treatment has had (owing_sessions): counted from the "
+        "index alone, a few entries a series, for the worklist's count.",
+        "appointment_plan_done",
+        sql_of(worklist.no_next_appointment.order_by().values("pk")),
+    )
+    compare(
+        "`plan_in_treatment_by_start` (scheduling_treatmentplan: first_day, id WHERE in treatment)",
+        "The worklist's 'no next appointment' page, longest in treatment first: read in index "
+        "order until a page is full, instead of sorting every series in treatment.",
+        "plan_in_treatment_by_start",
+        sql_of(worklist.no_next_appointment[:25]),
+    )
+    compare(
+        "`plan_draft_by_age` (scheduling_treatmentplan: created_at, id WHERE draft)",
+        "The home page's oldest drafts waiting to be booked.",
+        "plan_draft_by_age",
+        sql_of(
+            TreatmentPlan.objects.filter(status=TreatmentPlan.Status.DRAFT)
+            .select_related("patient", "protocol_version")
+            .order_by("created_at", "pk")[:5]
+        ),
+    )
+    busiest = (
+        Appointment.objects.values("clinician").annotate(n=Count("pk")).order_by("-n").first()
+    )["clinician"]
+    compare(
+        "`appointment_clinician_start` (scheduling_appointment: clinician_id, starts_at)",
+        "A clinician's appointments by time: the calendar feed, the week, and the capacity "
+        "trigger on every booking.",
+        "appointment_clinician_start",
+        sql_of(
+            Appointment.objects.active()
+            .filter(clinician_id=busiest)
+            .overlapping(now - datetime.timedelta(days=14), now + datetime.timedelta(days=120))
+        ),
     )
     compare(
         "`plan_open` (scheduling_treatmentplan: status WHERE draft or in treatment)",
