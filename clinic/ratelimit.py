@@ -1,7 +1,8 @@
 """A fixed-window counter per client on Django's cache.
 
-With several server processes, configure a shared cache (e.g. Redis or the
-database cache) so that the limit counts across them.
+The cache is shared by every process and host (settings.CACHES: the database cache, or
+Redis with CACHE_URL), so the limit counts across them. The database cache counts in two
+steps, so two requests at the same instant may count once; Redis counts exactly.
 """
 
 from django.core.cache import cache

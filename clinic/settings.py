@@ -125,16 +125,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
-# One cache for every worker and every app host: a table in the app's own database
-# (created by migration clinic 0007), so nothing more has to run. It holds the rate
-# limits, the clinic report and the home page's counts (clinic/counts.py).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "clinic_cache",
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
+# One cache for every worker and every app host. It holds the rate limits, the clinic
+# report and the home page's counts (clinic/counts.py). By default a table in the app's own
+# database (created by migration clinic 0007), so nothing more has to run; with
+# CACHE_URL=redis://host:6379/0, Redis (its counters are atomic under any load).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
-}
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must start with redis:// or rediss://.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "clinic_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,6 +172,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "clinic.security.lockout_username"
 AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not restart the cool-off, so nobody can keep an account locked
+# by trying again every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 

@@ -70,6 +70,32 @@ def test_the_lockout_ends_after_the_cool_off(client, staff_member):
     assert response.status_code == 302
 
 
+def test_tries_during_a_lockout_do_not_extend_it(client, staff_member):
+    for _ in range(5):
+        log_in(client, "maria@clinic.test", "wrong password")
+    for minutes in (5, 10, 14):  # an attacker keeps trying through the cool-off
+        with time_machine.travel(datetime.timedelta(minutes=minutes)):
+            assert log_in(client, "maria@clinic.test", "wrong password").status_code == 429
+
+    with time_machine.travel(datetime.timedelta(minutes=16)):
+        response = log_in(client, "maria@clinic.test", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_failures_from_another_client_do_not_lock_the_account_here(staff_member):
+    from django.test import Client
+
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(6):
+        log_in(attacker, "maria@clinic.test", "wrong password")
+    assert log_in(attacker, "maria@clinic.test", PASSWORD).status_code == 429
+
+    response = log_in(Client(REMOTE_ADDR="198.51.100.20"), "maria@clinic.test", PASSWORD)
+
+    assert response.status_code == 302
+
+
 def test_a_session_ends_after_thirty_idle_minutes(client, staff_member):
     client.force_login(staff_member)
     assert client.get(reverse("home")).status_code == 200
