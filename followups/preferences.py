@@ -1,5 +1,7 @@
 """Whether a patient gets reminder emails, and the signed opt-out link in each one."""
 
+import datetime
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -8,16 +10,19 @@ from clinic.models import Patient
 from followups.models import ReminderPreference
 
 OPT_OUT_SALT = "followups.opt-out"
+# Like every patient link, the opt-out link expires: each reminder email carries a fresh
+# one, so an old email found later cannot change a patient's settings.
+OPT_OUT_DAYS = 90
 
 
 def opt_out_token(patient) -> str:
-    """A signed token naming only the patient's internal id: no details, no expiry."""
+    """A signed, dated token naming only the patient's internal id: no details."""
     return signing.dumps(patient.pk, salt=OPT_OUT_SALT)
 
 
 def patient_for_opt_out_token(token):
     try:
-        pk = signing.loads(token, salt=OPT_OUT_SALT)
+        pk = signing.loads(token, salt=OPT_OUT_SALT, max_age=datetime.timedelta(days=OPT_OUT_DAYS))
     except signing.BadSignature:
         return None
     return Patient.objects.filter(pk=pk).first() if isinstance(pk, int) else None

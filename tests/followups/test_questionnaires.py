@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -164,6 +165,19 @@ def test_a_tampered_opt_out_link_changes_nothing(client, patient):
     token = opt_out_token(patient)[:-2] + "xx"
 
     response = client.post(reverse("followups:reminders_opt_out", args=[token]))
+
+    assert response.status_code == 404
+    assert not ReminderPreference.objects.exists()
+
+
+def test_the_opt_out_link_expires_after_90_days(client, patient):
+    with time_machine.travel("2026-12-01 09:00", tick=False) as clock:
+        url = reverse("followups:reminders_opt_out", args=[opt_out_token(patient)])
+        clock.shift(datetime.timedelta(days=89))
+        assert "Stop reminder emails?" in client.get(url).text
+        clock.shift(datetime.timedelta(days=2))
+
+        response = client.post(url)
 
     assert response.status_code == 404
     assert not ReminderPreference.objects.exists()
