@@ -137,3 +137,20 @@ def test_an_error_line_names_the_exception_type_but_not_its_message():
     assert line["error"] == "ValueError"
     assert "test_request_logs.py" in line["traceback"]
     assert "zq@example.com" not in json.dumps(line)
+
+
+@pytest.mark.parametrize(
+    "make_link",
+    ["intake_link", "questionnaire_link", "calendar_feed", "reminder_opt_out", "password_reset"],
+)
+def test_opening_each_kind_of_link_leaves_no_token_in_any_log_line(client, log_lines, make_link):
+    from tests.clinic import test_log_redaction
+
+    path, token = getattr(test_log_redaction, make_link)()
+
+    response = client.get(path)
+
+    assert response.status_code < 500
+    lines = log_lines()
+    assert request_lines(lines), "the request was logged"
+    assert token not in json.dumps(lines)
