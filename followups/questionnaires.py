@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.emails import email_body
 from clinic.instruments import InstrumentCode
 from clinic.measures import measure_record
-from clinic.models import Clinic, LinkPurpose, MeasureSource, OutcomeMeasure, PatientLink
+from clinic.models import LinkPurpose, MeasureSource, OutcomeMeasure, PatientLink
 from followups.models import Reminder, ReminderKind
 from followups.preferences import opt_out_url
 
@@ -27,12 +27,10 @@ def questionnaire_link_url(token: str, site_url: str | None = None) -> str:
 
 def questionnaire_email(*, patient, token, expires_at, site_url=None):
     """Subject and body of the email carrying a questionnaire link."""
-    clinic = Clinic.load()
-    body = render_to_string(
+    body = email_body(
         "followups/email/questionnaire.txt",
         {
             "patient": patient,
-            "clinic": clinic,
             "url": questionnaire_link_url(token, site_url),
             "expires_at": expires_at,
             "opt_out_url": opt_out_url(patient, site_url),

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clinic.emails import email_body
 from clinic.instruments import InstrumentCode
 from clinic.models import Clinic, LinkPurpose, OutcomeMeasure, PatientLink, Route
 from followups.models import FollowUp, Reminder, ReminderKind, ReminderPreference
@@ -98,11 +98,10 @@ def _session_email(appointment):
     local = timezone.localtime(appointment.starts_at, clinic.zone)
     # Subjects name neither a condition, a treatment, nor the clinic (whose name may say both).
     subject = f"Reminder: your appointment on {local:%a %b} {local.day} at {local:%-I:%M %p}"
-    body = render_to_string(
+    body = email_body(
         "followups/email/session_reminder.txt",
         {
             "patient": appointment.patient,
-            "clinic": clinic,
             "starts_at": local,
             "preparation": _preparation_rules(appointment.route_id),
             "opt_out_url": opt_out_url(appointment.patient),
@@ -112,12 +111,10 @@ def _session_email(appointment):
 
 
 def _follow_up_email(follow_up):
-    clinic = Clinic.load()
-    body = render_to_string(
+    body = email_body(
         "followups/email/follow_up_due.txt",
         {
             "patient": follow_up.patient,
-            "clinic": clinic,
             "follow_up": follow_up,
             "opt_out_url": opt_out_url(follow_up.patient),
         },

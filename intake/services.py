@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.emails import email_body
 from clinic.flags import self_harm_flag_raise
 from clinic.instruments import INSTRUMENTS, InstrumentCode
 from clinic.measures import measure_record
@@ -66,11 +66,10 @@ def intake_link_send(
         raise NoEmailAddress
     link, token = intake_link_issue(patient=patient, issued_by=issued_by)
     clinic = Clinic.load()
-    body = render_to_string(
+    body = email_body(
         "intake/email/link.txt",
         {
             "patient": patient,
-            "clinic": clinic,
             "url": intake_link_url(site_url=site_url, token=token),
             "expires_at": link.expires_at,
             "message": message,

@@ -85,6 +85,24 @@ def test_a_session_reminder_names_no_health_details_in_its_subject(always_open):
 
 
 @pytest.mark.django_db
+def test_the_email_body_tells_the_time_in_the_clinics_zone(always_open, settings):
+    from clinic.models import Clinic
+
+    settings.TIME_ZONE = "UTC"  # the server's zone, as on most servers
+    clinic = Clinic.load()
+    clinic.time_zone = "America/New_York"
+    clinic.save()
+    appointment = session_in(30)  # 2026-03-11 22:00 UTC: 6:00 PM in New York
+
+    reminders_send_due()
+
+    message = mail.outbox[0]
+    assert appointment.starts_at == datetime.datetime(2026, 3, 11, 22, 0, tzinfo=datetime.UTC)
+    assert message.subject == "Reminder: your appointment on Wed Mar 11 at 6:00 PM"
+    assert "Wednesday, March 11 at 6:00 PM" in message.body
+
+
+@pytest.mark.django_db
 def test_a_session_gets_the_48_hour_then_the_24_hour_reminder(always_open):
     appointment = session_in(40)
 
