@@ -402,6 +402,14 @@ class Appointment(models.Model):
             raise ValidationError("This session can no longer be cancelled.", code="not_active")
         if reason not in self.CancelReason.values:
             raise ValidationError("Choose why the session is cancelled.", code="no_reason")
+        if reason == self.CancelReason.NO_SHOW and self.starts_at > timezone.now():
+            starts = timezone.localtime(self.starts_at)
+            raise ValidationError(
+                f"A no-show can be recorded once the start time has passed "
+                f"({starts:%a %b} {starts.day}, {starts:%-I:%M %p}). To cancel ahead of time, "
+                "choose another reason.",
+                code="not_started",
+            )
         self.status = (
             self.Status.NO_SHOW if reason == self.CancelReason.NO_SHOW else (self.Status.CANCELLED)
         )

@@ -293,11 +293,31 @@ def test_cancel_needs_a_reason_and_records_it(client_for, front_desk, chair, mon
     client = client_for(front_desk)
 
     assert client.post(url, {}).status_code == 200
-    client.post(url, {"reason": "no_show"})
+    client.post(url, {"reason": "patient"})
 
     appointment.refresh_from_db()
-    assert appointment.status == Appointment.Status.NO_SHOW
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert appointment.cancel_reason == "patient"
     assert appointment.history.first().history_user == front_desk
+
+
+def test_a_no_show_is_recorded_only_once_the_start_has_passed(
+    client_for, front_desk, chair, monitor, iv_patient
+):
+    monday = next_weekday(0)
+    appointment = book(patient=iv_patient, room=chair, clinician=monitor, starts_at=at(monday, 9))
+    url = reverse("scheduling:appointment_cancel", args=[appointment.pk])
+
+    with time_machine.travel(at(monday, 8, 50), tick=False):
+        early = client_for(front_desk).post(url, {"reason": "no_show"})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+    assert "once the start time has passed" in early.text
+
+    with time_machine.travel(at(monday, 9, 20), tick=False):
+        client_for(front_desk).post(url, {"reason": "no_show"})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.NO_SHOW
 
 
 def test_reschedule_view_warns_about_spacing(client_for, front_desk, chair, monitor):
