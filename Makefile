@@ -31,6 +31,8 @@ run: setup
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py reminders_start
 	@echo "Open http://127.0.0.1:$(PORT) and log in with one of the demo accounts above."
+	@# The worker's emails link to this server, on whatever PORT it runs.
+	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
