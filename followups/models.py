@@ -197,6 +197,7 @@ class FollowUp(models.Model):
 class ReminderKind(models.TextChoices):
     SESSION_48H = "session_48h", "Session reminder, 48 hours before"
     SESSION_24H = "session_24h", "Session reminder, 24 hours before"
+    SESSION_BOOKED = "session_booked", "Booking confirmation (booked less than 24 hours ahead)"
     FOLLOW_UP_DUE = "follow_up_due", "Follow-up due"
     QUESTIONNAIRE_BEFORE_SESSION = "questionnaire_session", "Questionnaire before a session"
     QUESTIONNAIRE_DUE = "questionnaire_due", "Questionnaire due (every few weeks)"

@@ -14,7 +14,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from clinic.emails import email_body
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 FOLLOW_UP_NOTICE_DAYS = 2
 RECENT_QUESTIONNAIRE_DAYS = 3
 IN_TREATMENT_DAYS = 90
+HOUR = datetime.timedelta(hours=1)
 
 
 def _claim(
@@ -93,16 +94,22 @@ def _preparation_rules(route_id):
     return "Please have no food for 2 hours before."
 
 
-def _session_email(appointment):
+def _session_email(appointment, confirmation=False):
     clinic = Clinic.load()
     local = timezone.localtime(appointment.starts_at, clinic.zone)
     # Subjects name neither a condition, a treatment, nor the clinic (whose name may say both).
-    subject = f"Reminder: your appointment on {local:%a %b} {local.day} at {local:%-I:%M %p}"
+    when = f"{local:%a %b} {local.day} at {local:%-I:%M %p}"
+    subject = (
+        f"Your appointment is booked: {when}"
+        if confirmation
+        else f"Reminder: your appointment on {when}"
+    )
     body = email_body(
         "followups/email/session_reminder.txt",
         {
             "patient": appointment.patient,
             "starts_at": local,
+            "confirmation": confirmation,
             "preparation": _preparation_rules(appointment.route_id),
             "opt_out_url": opt_out_url(appointment.patient),
         },
@@ -153,18 +160,26 @@ def _send(counts, reminder, compose):
 
 
 def session_reminders_send(*, now, counts):
-    """48 h and 24 h before each session's time; a moved session gets them for its new time."""
+    """48 h and 24 h before each session's time; a moved session gets them for its new time.
+
+    A reminder whose moment had already passed when the session was booked is not sent: a
+    session booked 30 hours ahead gets no "48 hours before" email, and one booked less than
+    24 hours ahead gets a booking confirmation instead of a "24 hours before" reminder
+    minutes later.
+    """
     sent_for_this_time = Reminder.objects.filter(
         appointment=OuterRef("pk"), for_starts_at=OuterRef("starts_at")
     )
-    for kind, hours in ((ReminderKind.SESSION_24H, 24), (ReminderKind.SESSION_48H, 48)):
-        window_start = now + datetime.timedelta(hours=hours - 24)
+    booked = Appointment.objects.sessions().filter(status=Appointment.Status.BOOKED)
+    passes = (
+        (ReminderKind.SESSION_24H, 24, Q(created_at__lte=F("starts_at") - 24 * HOUR)),
+        (ReminderKind.SESSION_48H, 48, Q(created_at__lte=F("starts_at") - 48 * HOUR)),
+        (ReminderKind.SESSION_BOOKED, 24, Q(created_at__gt=F("starts_at") - 24 * HOUR)),
+    )
+    for kind, hours, booked_in_time in passes:
         due = (
-            Appointment.objects.sessions()
-            .filter(status=Appointment.Status.BOOKED)
-            .filter(
-                starts_at__gt=window_start, starts_at__lte=now + datetime.timedelta(hours=hours)
-            )
+            booked.filter(booked_in_time)
+            .filter(starts_at__gt=now + (hours - 24) * HOUR, starts_at__lte=now + hours * HOUR)
             .exclude(Exists(sent_for_this_time.filter(kind=kind)))
             .select_related("patient")
         )
@@ -175,7 +190,8 @@ def session_reminders_send(*, now, counts):
                 appointment=appointment,
                 for_starts_at=appointment.starts_at,
             )
-            _send(counts, reminder, lambda a=appointment: _session_email(a))
+            confirmation = kind == ReminderKind.SESSION_BOOKED
+            _send(counts, reminder, lambda a=appointment, c=confirmation: _session_email(a, c))
 
 
 def questionnaire_before_session_send(*, now, counts):

@@ -14,7 +14,7 @@ from followups import reminders
 from followups.models import Reminder, ReminderKind
 from followups.preferences import reminders_set
 from followups.reminders import reminders_send_due
-from scheduling.models import RemsEnrollment
+from scheduling.models import Appointment, RemsEnrollment
 from tests.factories import UserFactory
 from tests.scheduling.factories import (
     book,
@@ -34,8 +34,11 @@ def eight_in_the_morning():
         yield
 
 
-def session_in(hours, *, patient=None, route_code="iv", room=None, clinician=None):
-    """A booked session starting `hours` from now, on a clinic open around the clock."""
+def session_in(
+    hours, *, patient=None, route_code="iv", room=None, clinician=None, booked_days_ago=7
+):
+    """A booked session starting `hours` from now, on a clinic open around the clock,
+    booked `booked_days_ago` (a week by default: before any reminder was due)."""
     patient = patient or cleared_patient(route_code)
     if route_code == "intranasal":
         RemsEnrollment.objects.get_or_create(
@@ -52,9 +55,13 @@ def session_in(hours, *, patient=None, route_code="iv", room=None, clinician=Non
         starts=datetime.time(0), ends=datetime.time(23, 59)
     )
     starts = (timezone.now() + hours * HOUR).replace(second=0, microsecond=0)
-    return book(
+    appointment = book(
         patient=patient, route_code=route_code, room=room, clinician=clinician, starts_at=starts
     )
+    booked_at = timezone.now() - datetime.timedelta(days=booked_days_ago)
+    Appointment.objects.filter(pk=appointment.pk).update(created_at=booked_at)
+    appointment.refresh_from_db()
+    return appointment
 
 
 @pytest.fixture
@@ -111,6 +118,38 @@ def test_a_session_gets_the_48_hour_then_the_24_hour_reminder(always_open):
 
     kinds = set(appointment.reminders.values_list("kind", flat=True))
     assert kinds >= {ReminderKind.SESSION_48H, ReminderKind.SESSION_24H}
+
+
+@pytest.mark.django_db
+def test_a_session_booked_less_than_24_hours_ahead_gets_a_confirmation_not_a_reminder(
+    always_open,
+):
+    appointment = session_in(3, booked_days_ago=0)
+
+    reminders_send_due()
+    reminders_send_due(now=timezone.now() + HOUR)
+
+    [message] = mail.outbox
+    assert message.subject.startswith("Your appointment is booked: ")
+    assert "is booked:" in message.body
+    assert list(appointment.reminders.values_list("kind", flat=True)) == [
+        ReminderKind.SESSION_BOOKED
+    ]
+
+
+@pytest.mark.django_db
+def test_a_session_booked_30_hours_ahead_gets_no_48_hour_reminder_then_the_24_hour_one(
+    always_open,
+):
+    appointment = session_in(30, booked_days_ago=0)
+
+    reminders_send_due()
+    assert mail.outbox == []
+    reminders_send_due(now=timezone.now() + 7 * HOUR)
+
+    [message] = mail.outbox
+    assert message.subject.startswith("Reminder: your appointment on ")
+    assert list(appointment.reminders.values_list("kind", flat=True)) == [ReminderKind.SESSION_24H]
 
 
 @pytest.mark.django_db
