@@ -14,7 +14,7 @@ from clinic.ratelimit import client_address
 from intake import services
 from intake.display import answer_sections
 from intake.forms import STEP_FORMS, ConsentForm
-from intake.models import ConsentDocument, ConsentSignature
+from intake.models import ConsentDocument, ConsentSignature, IntakeStatus
 from intake.questions import ANSWER_STEPS, CONSENT, REVIEW, STEP_SLUGS, STEPS, STEPS_BY_SLUG
 from intake.summary import summarize
 
@@ -48,6 +48,13 @@ def _self_harm_risk(intake):
     return summarize(intake.answers).self_harm_risk
 
 
+def _step_state(intake, slug, done):
+    """'to do' for a step the provider reopened, 'done' for one answered, else ''."""
+    if intake.status == IntakeStatus.MORE_INFO and slug in intake.reopened_steps:
+        return "to do"
+    return "done" if slug in done else ""
+
+
 @link_page(purpose=LinkPurpose.INTAKE, unavailable_template=UNAVAILABLE)
 def welcome(request, link):
     intake = link.patient.intake
@@ -57,7 +64,11 @@ def welcome(request, link):
         "intake/welcome.html",
         {
             "intake": intake,
-            "steps": [(step, step.slug in done) for step in STEPS if step.slug != REVIEW],
+            "steps": [
+                (step, _step_state(intake, step.slug, done))
+                for step in STEPS
+                if step.slug != REVIEW
+            ],
             "resume_url": reverse("intake:step", args=[intake.resume_step()]),
             "started": bool(done),
         },

@@ -49,6 +49,9 @@ def test_the_welcome_page_says_how_long_it_takes_and_that_answers_save(patient_c
     assert f"Hello {patient.legal_first_name}" in content
     assert "about 20 minutes" in content
     assert "saved each time you continue" in content
+    listed = len(response.context["steps"])
+    assert f"The form has {listed} short steps, then a last look at your answers" in content
+    assert content.count('class="list-group-item') == listed
 
 
 def test_opening_the_link_marks_the_patient_as_intake_in_progress(patient_client, patient):
@@ -421,9 +424,14 @@ def test_a_reopened_intake_lets_the_patient_change_only_the_named_sections(clien
     _link, token = services.intake_link_issue(patient=intake.patient)
     client.get(reverse("intake:start", args=[token]))
 
+    welcome = client.get(reverse("intake:welcome"))
     medications = client.get(step_url("medications"))
     about_you = client.get(step_url("about-you"))
 
+    states = {step.slug: state for step, state in welcome.context["steps"]}
+    assert states["medications"] == "to do"
+    assert states["about-you"] == "done"
+    assert "To do: your provider asked about this" in welcome.text
     assert medications.status_code == 200
     assert about_you.status_code == 302
 
