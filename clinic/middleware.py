@@ -19,11 +19,13 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class ProxyClientAddressMiddleware:
-    """Behind the TLS proxy (BEHIND_PROXY=1), the client is the last X-Forwarded-For entry.
+    """Behind the TLS proxy (BEHIND_PROXY=1), the client is the X-Forwarded-For entry that
+    the outermost trusted proxy wrote: the last one with one proxy, the one before it with
+    two (TRUSTED_PROXIES).
 
-    That entry is the address the proxy itself saw; anything before it is what the client
-    claimed. Rate limits and the login lockout count per address, so without this every
-    client would share the proxy's.
+    Anything further left is what the client claimed. Rate limits and the login lockout
+    count per address, so without this every client would share the proxy's. A header with
+    fewer entries than proxies did not come through all of them and is not trusted.
     """
 
     def __init__(self, get_response):
@@ -31,10 +33,11 @@ class ProxyClientAddressMiddleware:
 
     def __call__(self, request):
         if settings.BEHIND_PROXY:
-            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-            address = forwarded.rsplit(",", 1)[-1].strip()
-            with contextlib.suppress(ValueError):
-                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(address))
+            entries = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if len(entries) >= settings.TRUSTED_PROXIES:
+                address = entries[-settings.TRUSTED_PROXIES].strip()
+                with contextlib.suppress(ValueError):
+                    request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(address))
         return self.get_response(request)
 
 

@@ -194,6 +194,11 @@ SECURE_HSTS_PRELOAD = HTTPS
 # Behind a TLS-terminating proxy (deploy/nginx): trust its X-Forwarded-Proto, and take the
 # client's address from its X-Forwarded-For (clinic.middleware.ProxyClientAddressMiddleware).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# How many proxies in front of the app append to X-Forwarded-For (nginx alone: 1; a load
+# balancer in front of nginx: 2). Entries further left are what the client claimed.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
+if TRUSTED_PROXIES < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be 1 or more (the proxies in front).")
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

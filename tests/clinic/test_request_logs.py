@@ -106,6 +106,28 @@ def test_behind_the_proxy_the_client_is_the_last_forwarded_address(rf, settings)
     assert request.META["REMOTE_ADDR"] == "203.0.113.5"
 
 
+@pytest.mark.parametrize(
+    ("forwarded", "client"),
+    [
+        ("203.0.113.5, 10.0.0.2", "203.0.113.5"),  # the balancer's entry, then nginx's
+        ("198.51.100.7, 203.0.113.5, 10.0.0.2", "203.0.113.5"),  # the client's claim ignored
+        ("10.0.0.2", "127.0.0.1"),  # came round the balancer: not trusted
+    ],
+)
+def test_behind_two_proxies_the_client_is_the_entry_the_outer_one_wrote(
+    rf, settings, forwarded, client
+):
+    from clinic.middleware import ProxyClientAddressMiddleware
+
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = 2
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1")
+
+    ProxyClientAddressMiddleware(lambda r: None)(request)
+
+    assert request.META["REMOTE_ADDR"] == client
+
+
 @pytest.mark.parametrize(("behind_proxy", "forwarded"), [(False, "203.0.113.5"), (True, "junk")])
 def test_the_forwarded_address_is_ignored_when_not_behind_the_proxy_or_not_an_address(
     rf, settings, behind_proxy, forwarded
