@@ -62,14 +62,15 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
             user = getattr(request, "user", None)
+            path = redact_link_tokens(request.path)
             request_logger.info(
                 "%s %s %s",
                 request.method,
-                redact_link_tokens(request.path),
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": redact_link_tokens(request.path),
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "user_id": user.pk if user is not None and user.is_authenticated else None,

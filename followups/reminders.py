@@ -286,8 +286,9 @@ def reminders_send_due(*, now=None) -> dict:
     """Claim and send every reminder due now; returns how many of each kind went out."""
     now = now or timezone.now()
     counts = {}
-    session_reminders_send(now=now, counts=counts)
-    questionnaire_before_session_send(now=now, counts=counts)
-    questionnaire_due_send(now=now, counts=counts)
-    follow_up_reminders_send(now=now, counts=counts)
+    with Clinic.for_request():  # each email asks for the settings; one read for the scan
+        session_reminders_send(now=now, counts=counts)
+        questionnaire_before_session_send(now=now, counts=counts)
+        questionnaire_due_send(now=now, counts=counts)
+        follow_up_reminders_send(now=now, counts=counts)
     return counts

@@ -103,7 +103,8 @@ class Clinic(models.Model):
     @classmethod
     @contextlib.contextmanager
     def for_request(cls):
-        """Read the settings once for everything a request does (ClinicTimezoneMiddleware)."""
+        """Read the settings once for everything a request (ClinicTimezoneMiddleware) or a
+        reminder scan does."""
         clinic, _ = cls.objects.get_or_create(pk=1)
         token = _request_clinic.set(clinic)
         try:

@@ -148,10 +148,14 @@ class Patient(models.Model):
                     }
                 )
 
+    @staticmethod
+    def display_name(preferred_name, legal_first_name, legal_last_name):
+        """The name staff use: the preferred first name when there is one."""
+        return f"{preferred_name or legal_first_name} {legal_last_name}"
+
     @property
     def full_name(self):
-        first = self.preferred_name or self.legal_first_name
-        return f"{first} {self.legal_last_name}"
+        return self.display_name(self.preferred_name, self.legal_first_name, self.legal_last_name)
 
     @property
     def legal_name(self):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from clinic.models import OpeningHours, Room
+from clinic.models import OpeningHours, Patient, Room
 from scheduling.models import Appointment, CalendarFeed
 
 ROW_MINUTES = 15
@@ -174,7 +174,7 @@ def week_view(request):
         entry = WeekEntry(
             url=reverse("scheduling:appointment_detail", args=[pk]),
             time=f"{local:%-I:%M %p}",
-            text=f"{preferred or first} {last} · {room or 'phone or video'}",
+            text=f"{Patient.display_name(preferred, first, last)} · {room or 'phone or video'}",
         )
         cells.setdefault((clinician_id, local.date()), []).append(entry)
     table = [

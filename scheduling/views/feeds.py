@@ -55,9 +55,7 @@ def clinician_feed(request, token):
         events=events,
         stamp=now,
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @permission_required("scheduling.view_appointment", raise_exception=True)

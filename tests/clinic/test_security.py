@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from tests.databases import other_process_database_env
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -234,14 +235,6 @@ def test_debug_is_off_unless_asked_for():
 def test_the_deployment_checklist_passes_with_production_settings(django_db_setup):
     # The model checks ask the database what it supports (the generated column), so the
     # check runs against the test database, as it runs against the real one in production.
-    from django.db import connection
-
-    database = connection.settings_dict
-    if connection.vendor == "postgresql":
-        url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-        database_url = {"DATABASE_URL": url + database["NAME"]}
-    else:
-        database_url = {}
     result = run_python(
         "import sys; from django.core.management import execute_from_command_line; "
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
@@ -251,7 +244,7 @@ def test_the_deployment_checklist_passes_with_production_settings(django_db_setu
         STATIC_MANIFEST="1",
         SECRET_KEY="a-long-random-production-secret-" + "k7Qz" * 10,
         ALLOWED_HOSTS="clinic.example.org",
-        **database_url,
+        **other_process_database_env(),
     )
 
     assert result.returncode == 0, result.stderr

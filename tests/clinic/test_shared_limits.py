@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import RequestFactory, override_settings
 
 from clinic.ratelimit import rate_limited
+from tests.databases import other_process_database_env
 
 PROJECT = Path(__file__).resolve().parents[2]
 LIMIT = {"scope": "shared-test", "limit": 3, "window_seconds": 60}
@@ -24,11 +24,7 @@ print([rate_limited(request, **{LIMIT!r}) for _ in range(3)])
 
 
 def another_process(**env):
-    settings = connection.settings_dict
-    database = (
-        f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
-    )
-    environment = {**os.environ, "DATABASE_URL": database, **env}
+    environment = {**os.environ, **other_process_database_env(), **env}
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(  # noqa: S603 - a fixed interpreter and fixed code
         [sys.executable, "-c", COUNT_IN_ANOTHER_PROCESS],
