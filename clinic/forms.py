@@ -2,8 +2,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from clinic.instruments import ANSWER_OPTIONS, DIFFICULTY_OPTIONS
@@ -69,33 +70,51 @@ class QuickSelect(forms.Select):
     """Django's select, its options written in Python rather than a template each.
 
     A series' booking page draws a chair and a clinician for every session: two dozen
-    selects of up to fifty options, which cost more through templates than the rest of the
-    page. The markup is the same as Django's (templates/django/forms/widgets/select.html).
+    selects of up to fifty options, which cost more through templates (and through the
+    dictionary Django builds for every option) than the rest of the page. The markup is
+    the same as Django's (templates/django/forms/widgets/select.html). Grouped choices
+    are left to Django.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, options, _ in widget["optgroups"]:
-            html = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (str(option["value"]), flatatt(option["attrs"]), option["label"])
-                    for option in options
-                ),
-            )
-            groups.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
-                if group_name
-                else html
-            )
+        if self.allow_multiple_selected:
+            return super().render(name, value, attrs, renderer)
+        chosen = set(self.format_value(value))
+        options = []
+        for key, label in self.choices:  # once: a queryset's choices read the database
+            if isinstance(label, (list, tuple)):
+                return super().render(name, value, attrs, renderer)
+            selected = " selected" if str(key) in chosen else ""
+            options.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe("".join(groups)),  # noqa: S308 - built by format_html above
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(options)),  # noqa: S308 - every value and label escaped above
         )
+
+
+class SharedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that can check its value against records already read.
+
+    A series' rows share one list of chairs and one of clinicians (`known`, a dict of
+    the primary key as text to the record, read from the field's own queryset), so
+    checking two dozen fields costs no query each.
+    """
+
+    known = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
 
 
 class PatientForm(PlainTextForm, forms.ModelForm):

@@ -146,6 +146,7 @@ def _check_slots(*, route, patient_id, slots, exclude_ids=()):
         first_day=min(days) - datetime.timedelta(days=1),
         last_day=max(days) + datetime.timedelta(days=1),
         exclude_appointment_ids=exclude_ids,
+        around=[(slot.starts_at, slot.ends_at) for _, slot in slots],
     )
     conflicts = []
     for sequence, slot in slots:

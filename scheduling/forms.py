@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.forms import PlainTextForm, QuickSelect
+from clinic.forms import PlainTextForm, QuickSelect, SharedModelChoiceField
 from clinic.models import Clinic, Room, Route, Weekday
 from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import (
@@ -112,13 +112,21 @@ class SessionTimeForm(PlainTextForm, forms.Form):
 
     day = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput(), label="Start time")
-    room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Chair", widget=QuickSelect)
-    clinician = forms.ModelChoiceField(
+    room = SharedModelChoiceField(queryset=Room.objects.none(), label="Chair", widget=QuickSelect)
+    clinician = SharedModelChoiceField(
         queryset=None, label="Monitoring clinician", widget=QuickSelect
     )
 
     def __init__(
-        self, *args, route, rooms=None, staff=None, choices=None, days_ahead=DAYS_AHEAD, **kwargs
+        self,
+        *args,
+        route,
+        rooms=None,
+        staff=None,
+        choices=None,
+        known=None,
+        days_ahead=DAYS_AHEAD,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.days_ahead = days_ahead
@@ -129,6 +137,8 @@ class SessionTimeForm(PlainTextForm, forms.Form):
         # A series shares one list of choices, so its page costs the same for 6 or 24 rows.
         for name, field_choices in (choices or {}).items():
             self.fields[name].choices = field_choices
+        for name, records in (known or {}).items():
+            self.fields[name].known = records
         for name, field in self.fields.items():
             css = "form-select" if name in ("room", "clinician") else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -155,15 +165,19 @@ class BaseSessionFormSet(forms.BaseFormSet):
         kwargs["error_messages"] = {"too_few_forms": message, "too_many_forms": message}
         self.rooms = Room.objects.filter(active=True, routes=route)
         self.staff = clinicians()
-        self.choices = None
+        self.choices = self.known = None
         super().__init__(*args, **kwargs)
 
     def _shared_choices(self):
         if self.choices is None:
+            self.known = {
+                "room": {str(room.pk): room for room in self.rooms},
+                "clinician": {str(user.pk): user for user in self.staff},
+            }
             blank = [("", "---------")]
             self.choices = {
-                "room": blank + [(room.pk, str(room)) for room in self.rooms],
-                "clinician": blank + [(user.pk, str(user)) for user in self.staff],
+                name: blank + [(record.pk, str(record)) for record in records.values()]
+                for name, records in self.known.items()
             }
         return self.choices
 
@@ -173,6 +187,7 @@ class BaseSessionFormSet(forms.BaseFormSet):
             "rooms": self.rooms,
             "staff": self.staff,
             "choices": self._shared_choices(),
+            "known": self.known,
             "days_ahead": SERIES_DAYS_AHEAD,
         }
 

@@ -7,15 +7,20 @@ Wall-clock times are built in the clinic's zone with zoneinfo and stored in UTC,
 so a 9:00 session stays at 9:00 across daylight-saving changes.
 """
 
+import bisect
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import reduce
+from operator import or_
 from typing import NamedTuple
+
+from django.db.models import Q
 
 from clinic.models import Clinic, Closure, OpeningHours, Room
 from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import ClinicianHours, SchedulingPreference, TimeOff
-from scheduling.models.appointments import Appointment
+from scheduling.models.appointments import MAX_LENGTH, Appointment
 
 STEP = datetime.timedelta(minutes=15)
 HORIZON_WEEKS = 26
@@ -101,6 +106,8 @@ class Calendar:
     def problems(self, *, patient_id, starts_at, ends_at, room_id, clinician_id):
         """Why a slot cannot be booked, in words for the front desk; empty if it can."""
         day = self.local_day(starts_at)
+        # The bookings are in UTC: times in the same zone compare without offset sums.
+        starts_at, ends_at = starts_at.astimezone(datetime.UTC), ends_at.astimezone(datetime.UTC)
         found = []
         hours = self.opening.get(day.weekday())
         if day in self.closures:
@@ -142,6 +149,7 @@ class Calendar:
     def free_slot_at(self, *, patient_id, starts_at, ends_at, room_ids=None):
         """A room and clinician free for [starts_at, ends_at), or None."""
         day = self.local_day(starts_at)
+        starts_at, ends_at = starts_at.astimezone(datetime.UTC), ends_at.astimezone(datetime.UTC)
         # Cheap filters first (busy chairs, a busy patient); problems() has the last word.
         overlapping = [
             b
@@ -170,11 +178,14 @@ class Calendar:
         hours = self.opening.get(day.weekday())
         if hours is None or day in self.closures:
             return
-        moment = self.at(day, hours[0])
-        closes = self.at(day, hours[1])
+        # Stepped in UTC (the bookings' zone); a day has no daylight-saving change
+        # within opening hours.
+        moment = self.at(day, hours[0]).astimezone(datetime.UTC)
+        closes = self.at(day, hours[1]).astimezone(datetime.UTC)
         while moment + duration <= closes:
-            local = moment.astimezone(self.zone).time()
-            if (not_before is None or moment >= not_before) and _within(local, preference):
+            if (not_before is None or moment >= not_before) and _within(
+                moment, self.zone, preference
+            ):
                 slot = self.free_slot_at(
                     patient_id=patient_id, starts_at=moment, ends_at=moment + duration
                 )
@@ -200,9 +211,10 @@ class Calendar:
         return found
 
 
-def _within(local_time, preference):
-    if preference is None:
+def _within(moment, zone, preference):
+    if preference is None or not (preference.earliest or preference.latest):
         return True
+    local_time = moment.astimezone(zone).time()
     if preference.earliest and local_time < preference.earliest:
         return False
     return not (preference.latest and local_time > preference.latest)
@@ -223,8 +235,13 @@ def _span(busy, zone):
     return f"{start:%-I:%M}–{end:%-I:%M %p}"
 
 
-def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=()):
-    """Read a window's hours, closures, rooms, clinicians, time off and bookings."""
+def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=(), around=()):
+    """Read a window's hours, closures, rooms, clinicians, time off and bookings.
+
+    `around`: (starts_at, ends_at) pairs when only those times will be checked (a
+    booking's re-check), so only the bookings that overlap them are read, not the
+    whole window's.
+    """
     clinic = Clinic.load()
     zone = clinic.zone
     opening = {h.weekday: (h.opens_at, h.closes_at) for h in OpeningHours.objects.all()}
@@ -254,19 +271,37 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=()):
         clinician_hours=clinician_hours,
         time_off=dict(time_off),
     )
-    window_start = datetime.datetime.combine(first_day, datetime.time(), tzinfo=zone)
-    window_end = datetime.datetime.combine(
-        last_day + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    # A booking starting before the window can run into its first day.
+    days = [
+        first_day + datetime.timedelta(days=n) for n in range(-1, (last_day - first_day).days + 2)
+    ]
+    # In UTC, like the rows: comparing datetimes of two time zones costs far more.
+    midnights = [calendar.at(day, datetime.time()).astimezone(datetime.UTC) for day in days]
+    bookings = Appointment.objects.active().exclude(pk__in=list(exclude_appointment_ids))
+    if around:
+        bookings = bookings.filter(
+            reduce(
+                or_,
+                (
+                    Q(
+                        starts_at__lt=ends_at,
+                        starts_at__gt=starts_at - MAX_LENGTH,
+                        ends_at__gt=starts_at,
+                    )
+                    for starts_at, ends_at in around
+                ),
+            )
+        )
+    else:
+        bookings = bookings.overlapping(midnights[1], midnights[-1])
+    rows = bookings.order_by().values_list(
+        "starts_at", "ends_at", "room_id", "clinician_id", "patient_id"
     )
-    bookings = (
-        Appointment.objects.active()
-        .overlapping(window_start, window_end)
-        .exclude(pk__in=list(exclude_appointment_ids))
-        .order_by()
-        .values_list("starts_at", "ends_at", "room_id", "clinician_id", "patient_id")
-    )
-    for row in bookings:
-        calendar.add(Busy(*row))
+    busy_by_day = calendar.busy_by_day
+    for row in rows:
+        # The local day by the window's midnights: thousands of rows, no time zone sums.
+        day = days[bisect.bisect_right(midnights, row[0]) - 1]
+        busy_by_day[day].append(Busy(*row))
     return calendar
 
 

@@ -245,3 +245,45 @@ def test_peak_overlap_counts_simultaneous_sessions_not_all_overlaps():
 
 def test_no_preference_means_any_day():
     assert Preference() == Preference(frozenset(), None, None)
+
+
+def test_a_recheck_reads_only_the_bookings_that_overlap_the_times_checked(setup):
+    chair, monitor = setup
+    day = next_weekday(1)
+    route = Route.objects.get(code="iv")
+    morning = book(
+        patient=cleared_patient("iv"), room=chair, clinician=monitor, starts_at=at(day, 8)
+    )
+    book(patient=cleared_patient("iv"), room=chair, clinician=monitor, starts_at=at(day, 14))
+
+    calendar = load_calendar(
+        route=route, first_day=day, last_day=day, around=[(at(day, 9), at(day, 10))]
+    )
+
+    assert [(b.starts_at, b.patient_id) for b in calendar.busy_by_day[day]] == [
+        (morning.starts_at, morning.patient_id)
+    ]
+    assert calendar.problems(
+        patient_id=cleared_patient("iv").pk,
+        starts_at=at(day, 9),
+        ends_at=at(day, 10),
+        room_id=chair.pk,
+        clinician_id=monitor.pk,
+    ) == ["Chair 1 is booked 8:00–9:55 AM."]
+
+
+def test_bookings_fall_on_their_local_day_at_either_end_of_the_window(setup):
+    chair, monitor = setup
+    first, last = next_weekday(0), next_weekday(0) + datetime.timedelta(days=2)
+    early = book(
+        patient=cleared_patient("iv"), room=chair, clinician=monitor, starts_at=at(first, 8)
+    )
+    late = book(
+        patient=cleared_patient("iv"), room=chair, clinician=monitor, starts_at=at(last, 16)
+    )
+
+    calendar = load_calendar(route=Route.objects.get(code="iv"), first_day=first, last_day=last)
+
+    assert [b.starts_at for b in calendar.busy_by_day[first]] == [early.starts_at]
+    assert [b.starts_at for b in calendar.busy_by_day[last]] == [late.starts_at]
+    assert sum(len(items) for items in calendar.busy_by_day.values()) == 2

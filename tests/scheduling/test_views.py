@@ -434,3 +434,48 @@ def test_a_malformed_phase_list_is_refused(client_for, clinic_admin):
 
     assert response.status_code == 200
     assert "Each phase is" in response.text
+
+
+def test_a_series_rows_are_checked_in_the_same_queries_for_any_length(
+    front_desk, chair, monitor, django_assert_num_queries
+):
+    from scheduling.forms import SessionFormSet
+
+    route = Route.objects.get(code="iv")
+
+    def valid_rows(count):
+        day = next_weekday(0)
+        data = {"form-TOTAL_FORMS": str(count), "form-INITIAL_FORMS": "0"}
+        for index in range(count):
+            data |= {
+                f"form-{index}-day": (day + datetime.timedelta(days=index)).isoformat(),
+                f"form-{index}-time": "09:00",
+                f"form-{index}-room": str(chair.pk),
+                f"form-{index}-clinician": str(monitor.pk),
+            }
+        return SessionFormSet(data, route=route, session_count=count)
+
+    for count in (6, 24):
+        formset = valid_rows(count)
+        with django_assert_num_queries(2):  # the chairs and the clinicians, once
+            assert formset.is_valid(), formset.errors
+        assert {form.cleaned_data["room"] for form in formset.forms} == {chair}
+
+
+def test_a_chair_not_equipped_for_the_route_is_refused_in_a_series_row(
+    client_for, front_desk, chair, monitor
+):
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+    nasal_only = chair_for("intranasal", name="Nasal chair")
+
+    response = client.post(
+        book_url(plan), formset_data(formset, {"form-1-room": str(nasal_only.pk)})
+    )
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[1].errors["room"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert plan.appointments.count() == 0
