@@ -60,6 +60,11 @@ class UserAdmin(PlainTextAdmin, DjangoUserAdmin, SimpleHistoryAdmin):
             return self.readonly_fields
         return [*self.readonly_fields, "is_staff", "is_superuser"]
 
+    def has_delete_permission(self, request, obj=None):
+        # The change history and the access log name staff members and only ever grow, so an
+        # account is ended by unticking "Active", never deleted.
+        return False
+
 
 @admin.register(Clinic)
 class ClinicAdmin(PlainTextAdmin, SimpleHistoryAdmin):

@@ -8,13 +8,16 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         from clinic import checks  # noqa: F401 - registers the system checks
+        from clinic.append_only import protect_append_only_tables
         from clinic.counts import recount_on_change
         from clinic.models import Patient, PatientLink
-        from clinic.panels import register_home_panel
+        from clinic.panels import register_home_panel, register_patient_panel
         from clinic.reference_data import ensure_after_migrate
-        from clinic.views import safety_flags_panel
+        from clinic.views import access_log_panel, safety_flags_panel
 
         register_home_panel(safety_flags_panel)
+        register_patient_panel(access_log_panel)
         recount_on_change(Patient, PatientLink)
 
         post_migrate.connect(ensure_after_migrate, sender=self)
+        post_migrate.connect(protect_append_only_tables, sender=self)

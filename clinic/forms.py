@@ -248,3 +248,21 @@ class AcknowledgeFlagForm(PlainTextForm, forms.Form):
         help_text="For example: called the patient, safety plan reviewed.",
         error_messages={"required": "Write what was done, for example who called the patient."},
     )
+
+
+class AccessLogExportForm(forms.Form):
+    first_day = forms.DateField(label="From", widget=DateInput())
+    last_day = forms.DateField(label="To (included)", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", "The last day comes before the first: swap them.")
+        return data

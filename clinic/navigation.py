@@ -17,6 +17,10 @@ NAV_ITEMS = [
     NavItem("Home", "home"),
     NavItem("Patients", "clinic:patient_list", permission="clinic.view_patient"),
 ]
+# After the other apps' items, before the clinic settings.
+LAST_NAV_ITEMS = [
+    NavItem("Access log", "clinic:access_log_export", permission="clinic.view_accesslogentry"),
+]
 _extra_items = []
 
 
@@ -29,7 +33,7 @@ def navigation_for(request):
     if user is None or not user.is_authenticated:
         return []
     items = []
-    for item in [*NAV_ITEMS, *_extra_items]:
+    for item in [*NAV_ITEMS, *_extra_items, *LAST_NAV_ITEMS]:
         if item.permission and not user.has_perm(item.permission):
             continue
         if item.staff_only and not user.is_staff:

@@ -40,6 +40,7 @@ CLINIC_PERMISSIONS = {
         "clinic.add_patient",
         "clinic.change_patient",
         "clinic.view_historicalpatient",
+        "clinic.view_accesslogentry",
         "clinic.view_user",
         "clinic.add_user",
         "clinic.change_user",

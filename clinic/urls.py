@@ -15,6 +15,8 @@ patient_urls = [
     path("<int:pk>/", views.patient_detail, name="patient_detail"),
     path("<int:pk>/edit/", views.patient_update, name="patient_update"),
     path("<int:pk>/history/", views.patient_history, name="patient_history"),
+    path("<int:pk>/access-log/", views.patient_access_log, name="patient_access_log"),
+    path("access-log/", views.access_log_export, name="access_log_export"),
     path(
         "flags/<int:pk>/acknowledge/",
         views.safety_flag_acknowledge,

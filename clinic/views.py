@@ -1,23 +1,30 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.access_log import ACCESS_LOG_PAGE, CSV_HEADER, access_log_rows, log_access
 from clinic.audit import change_log
 from clinic.counts import counted
 from clinic.forms import (
+    AccessLogExportForm,
     AcknowledgeFlagForm,
     EmailAuthenticationForm,
     PatientForm,
     PatientSearchForm,
 )
 from clinic.link_sessions import link_release_all
-from clinic.models import Patient, PatientStatus, SafetyFlag
+from clinic.models import AccessKind, AccessLogEntry, Patient, PatientStatus, SafetyFlag
 from clinic.panels import Panel, home_panels, patient_panels
+from clinic.spreadsheets import csv_lines
 
 PATIENTS_PER_PAGE = 25
 SEARCH_SESSION_KEY = "patient_search"
@@ -124,6 +131,7 @@ def patient_create(request):
 @permission_required("clinic.view_patient", raise_exception=True)
 def patient_detail(request, pk):
     patient = get_object_or_404(Patient.objects.prefetch_related("cleared_routes"), pk=pk)
+    log_access(request, AccessKind.PATIENT_PAGE, patient=patient)
     return render(
         request,
         "clinic/patient_detail.html",
@@ -150,3 +158,56 @@ def patient_history(request, pk):
         "clinic/patient_history.html",
         {"patient": patient, "changes": change_log(patient.history.all())},
     )
+
+
+ACCESS_PANEL_ROWS = 10
+
+
+def access_log_panel(request, patient):
+    """The latest reads of this patient's record, for clinic admins (the whole log: a page)."""
+    if not request.user.has_perm("clinic.view_accesslogentry"):
+        return None
+    entries = (
+        AccessLogEntry.objects.filter(patient=patient)
+        .select_related("user")
+        .order_by("-at", "-pk")[:ACCESS_PANEL_ROWS]
+    )
+    return Panel(
+        title="Who opened this record",
+        template_name="clinic/access_log_panel.html",
+        context={"patient": patient, "entries": entries},
+        order=200,
+    )
+
+
+@permission_required("clinic.view_accesslogentry", raise_exception=True)
+def patient_access_log(request, pk):
+    patient = get_object_or_404(Patient, pk=pk)
+    log_access(request, AccessKind.ACCESS_LOG, patient=patient)
+    entries = (
+        AccessLogEntry.objects.filter(patient=patient).select_related("user").order_by("-at", "-pk")
+    )
+    page = Paginator(entries, ACCESS_LOG_PAGE).get_page(request.GET.get("page"))
+    return render(request, "clinic/patient_access_log.html", {"patient": patient, "page": page})
+
+
+@permission_required("clinic.view_accesslogentry", raise_exception=True)
+def access_log_export(request):
+    """The whole read log of a date range, as CSV (streamed: a year of it is large)."""
+    form = AccessLogExportForm(request.GET or None)
+    if not form.is_valid():
+        if not request.GET:
+            today = timezone.localdate()
+            form = AccessLogExportForm(
+                initial={"first_day": today - datetime.timedelta(days=30), "last_day": today}
+            )
+        return render(request, "clinic/access_log_export.html", {"form": form})
+    first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
+    log_access(request, AccessKind.ACCESS_LOG_CSV, subject=f"{first} to {last}")
+    entries = AccessLogEntry.objects.between(first, last, request.clinic.zone)
+    response = StreamingHttpResponse(
+        csv_lines(CSV_HEADER, access_log_rows(entries, request.clinic.zone)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="access-log-{first}-to-{last}.csv"'
+    return response

@@ -1,10 +1,7 @@
 """CSV exports and the clinic report. Cells are neutralised against formula injection."""
 
-import csv
 import datetime
 from collections import defaultdict
-from decimal import Decimal
-from io import StringIO
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Exists, OuterRef, Subquery
@@ -13,31 +10,8 @@ from django.utils import timezone
 
 from clinic.instruments import InstrumentCode
 from clinic.models import Clinic, OutcomeMeasure, Patient
+from clinic.spreadsheets import csv_text
 from scheduling.models import Appointment
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text a spreadsheet will not run: a leading = + - @ (or tab, CR) gets a quote mark.
-
-    Numbers the app computed stay numbers (a quoted -1.3 would be read as text).
-    """
-    if value is None:
-        return ""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_text(header, rows):
-    out = StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return out.getvalue()
 
 
 def patient_rows(patient):

@@ -1,3 +1,4 @@
+from clinic.models.access import AccessKind, AccessLogEntry
 from clinic.models.configuration import Clinic, Closure, OpeningHours, Room, Route, Weekday
 from clinic.models.heartbeats import Heartbeat
 from clinic.models.links import LinkPurpose, PatientLink
@@ -6,6 +7,8 @@ from clinic.models.patients import Patient, PatientStatus, Sex
 from clinic.models.users import User
 
 __all__ = [
+    "AccessKind",
+    "AccessLogEntry",
     "Clinic",
     "Closure",
     "Heartbeat",

@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.access_log import log_access
 from clinic.instruments import INSTRUMENTS
 from clinic.measures import measure_record
-from clinic.models import MeasureSource, Patient
+from clinic.models import AccessKind, MeasureSource, Patient
+from clinic.spreadsheets import csv_text
 from followups import exports
 from followups.forms import MeasureForm
 from followups.preferences import reminders_set
@@ -83,18 +85,21 @@ def _csv_response(text, filename):
 @permission_required("scheduling.view_appointment", raise_exception=True)
 def patient_export(request, patient_pk):
     patient = get_object_or_404(Patient, pk=patient_pk)
+    log_access(request, AccessKind.PATIENT_EXPORT, patient=patient)
     header, rows = exports.patient_rows(patient)
     # The file name carries the MRN only, never the name.
-    return _csv_response(exports.csv_text(header, rows), f"patient-{patient.mrn}.csv")
+    return _csv_response(csv_text(header, rows), f"patient-{patient.mrn}.csv")
 
 
 @permission_required("followups.view_clinic_report", raise_exception=True)
 def clinic_report(request):
+    log_access(request, AccessKind.CLINIC_REPORT)
     report = exports.clinic_report()
     return render(request, "followups/report.html", {"report": report})
 
 
 @permission_required("followups.view_clinic_report", raise_exception=True)
 def clinic_report_csv(request):
+    log_access(request, AccessKind.CLINIC_REPORT_CSV)
     report = exports.clinic_report()
     return _csv_response(exports.report_csv(report), f"clinic-report-{timezone.localdate()}.csv")

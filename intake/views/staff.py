@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from clinic.models import Patient, SafetyFlag
+from clinic.access_log import log_access
+from clinic.models import AccessKind, Patient, SafetyFlag
 from intake import services
 from intake.display import answer_sections
 from intake.forms import DecisionForm
@@ -82,6 +83,9 @@ def queue(request):
 def review(request, pk, decision_form=None):
     intake = get_object_or_404(
         Intake.objects.select_related("patient", "phq9", "gad7", "decided_by"), pk=pk
+    )
+    log_access(
+        request, AccessKind.INTAKE_SUMMARY, patient=intake.patient, subject=f"Intake {intake.pk}"
     )
     can_decide = (
         request.user.has_perm("intake.clear_intake") and intake.status == IntakeStatus.SUBMITTED

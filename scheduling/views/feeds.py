@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.access_log import log_access
+from clinic.models import AccessKind
 from scheduling import ical
 from scheduling.models import Appointment, CalendarFeed
 
@@ -19,6 +21,8 @@ FEED_DAYS_AHEAD = 120
 @login_not_required
 def clinician_feed(request, token):
     feed = get_object_or_404(CalendarFeed.objects.select_related("clinician"), token=token)
+    # Fetched by a calendar app with the secret address, not by a login.
+    log_access(request, AccessKind.CALENDAR_FEED, subject=f"Calendar feed of {feed.clinician}")
     now = timezone.now()
     appointments = (
         Appointment.objects.active()

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from clinic.access_log import log_access
+from clinic.models import AccessKind
 from scheduling import records
 from scheduling.models import Appointment, Observation, SessionRecord
 from scheduling.record_forms import (
@@ -103,7 +105,14 @@ def _saved(request, pk, service, **arguments):
 @permission_required(VIEW, raise_exception=True)
 @require_safe
 def session_record(request, pk):
-    return _page(request, _record_for(pk))
+    record = _record_for(pk)
+    log_access(
+        request,
+        AccessKind.SESSION_RECORD,
+        patient=record.appointment.patient,
+        subject=f"Session record of appointment {pk}",
+    )
+    return _page(request, record)
 
 
 @permission_required(CHANGE, raise_exception=True)

@@ -28,6 +28,8 @@ ACCESS = {
     "clinic:patient_detail": Rule(kwargs=patient_pk),
     "clinic:patient_update": Rule(roles=only("front_desk", "clinic_admin"), kwargs=patient_pk),
     "clinic:patient_history": Rule(roles=only("clinic_admin"), kwargs=patient_pk),
+    "clinic:patient_access_log": Rule(roles=only("clinic_admin"), kwargs=patient_pk),
+    "clinic:access_log_export": Rule(roles=only("clinic_admin")),
     "clinic:safety_flag_acknowledge": Rule(
         roles=only("provider", status=405), kwargs=safety_flag_pk
     ),

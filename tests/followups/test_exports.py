@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from clinic.measures import measure_record
 from clinic.models import MeasureSource
-from followups.exports import phq9_change, report_months, safe_cell
+from clinic.spreadsheets import safe_cell
+from followups.exports import phq9_change, report_months
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
 from tests.followups.factories import ended_series
