@@ -64,10 +64,15 @@ class SeriesSizeWrong(Exception):  # noqa: N818
 
 
 class SpacingBroken(Exception):  # noqa: N818
-    """The times break the protocol's spacing; a clinician may still book them knowingly."""
+    """The times break the protocol's spacing; a clinician may still book them knowingly.
 
-    def __init__(self, problems):
+    `conflicts` are the clashes found at the same time, so that staff see every problem
+    of the series at once rather than one kind after the other.
+    """
+
+    def __init__(self, problems, conflicts=()):
         self.problems = list(problems)
+        self.conflicts = list(conflicts)
         super().__init__(" ".join(self.problems))
 
 
@@ -271,7 +276,9 @@ def series_book(*, plan, slots, booked_by, accept_spacing=False):
             zone=Clinic.load().zone,
         )
         if problems:
-            raise SpacingBroken(problems)
+            # Read only, no locks: booking re-checks under locks once the spacing is accepted.
+            clashes = _check_slots(route=route, patient_id=plan.patient_id, slots=numbered)
+            raise SpacingBroken(problems, clashes)
     with transaction.atomic():
         TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
         plan.refresh_from_db()

@@ -58,6 +58,26 @@ def _show_conflicts(formset, taken, route, patient_id):
             )
 
 
+def _with_offered_time(request, plan):
+    """The posted rows with one offered free time put into its row; nothing is booked.
+
+    The button's value is "row|day|time|chair|clinician"; one that does not parse
+    leaves the rows as they were posted.
+    """
+    data = request.POST.copy()
+    row, *values = request.POST["use_time"].split("|")
+    count = plan.protocol_version.session_count
+    if len(values) == 4 and row.isdigit() and int(row) < count:
+        for name, value in zip(("day", "time", "room", "clinician"), values, strict=True):
+            data[f"form-{row}-{name}"] = value
+        messages.info(
+            request,
+            f"Session {int(row) + 1} now has the free time you chose. Nothing is booked yet: "
+            "check the series and confirm.",
+        )
+    return _session_formset(plan, data=data)
+
+
 def _get_plan(pk):
     return get_object_or_404(
         TreatmentPlan.objects.select_related(
@@ -118,6 +138,8 @@ def plan_book(request, pk):
     if plan.status != TreatmentPlan.Status.DRAFT:
         return redirect(plan)
     route = plan.protocol_version.route
+    if "use_time" in request.POST:
+        return _page(request, plan, formset=_with_offered_time(request, plan))
     formset = _session_formset(plan, data=request.POST)
     confirm_form = SeriesConfirmForm(request.POST)
     if not (formset.is_valid() and confirm_form.is_valid()):
@@ -139,10 +161,14 @@ def plan_book(request, pk):
             accept_spacing=confirm_form.cleaned_data["book_anyway"],
         )
     except SpacingBroken as broken:
+        clashes = ""
+        if broken.conflicts:
+            _show_conflicts(formset, SlotTaken(broken.conflicts), route, plan.patient_id)
+            clashes = " Some times also clash: change those in any case."
         messages.error(
             request,
             "Nothing was booked: these times break the protocol's spacing. Change them, "
-            'or tick "Book anyway" if a clinician has decided to deviate.',
+            'or tick "Book anyway" if a clinician has decided to deviate.' + clashes,
         )
         return _page(request, plan, formset=formset, spacing_problems=broken.problems)
     except SeriesSizeWrong as wrong:

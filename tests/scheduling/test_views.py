@@ -479,3 +479,82 @@ def test_a_chair_not_equipped_for_the_route_is_refused_in_a_series_row(
         "Select a valid choice. That choice is not one of the available choices."
     ]
     assert plan.appointments.count() == 0
+
+
+def test_spacing_problems_and_clashes_are_reported_together(client_for, front_desk, chair, monitor):
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+    first_day = formset.forms[0].initial["day"]
+    third_day = formset.forms[2].initial["day"]
+    book(
+        patient=cleared_patient("iv"),
+        room=chair,
+        clinician=clinician_with_hours(),
+        starts_at=at(third_day, 8),
+    )
+    # Session 2 on the first session's day: too close to it.
+    data = formset_data(formset, {"form-1-day": first_day.isoformat(), "form-1-time": "14:00"})
+
+    response = client.post(book_url(plan), data)
+
+    assert response.status_code == 200
+    assert "These times break the protocol's spacing:" in response.text
+    assert "Sessions 1 and 2 are less than" in response.text
+    assert "Some times also clash" in response.text
+    assert "Session 3: Chair 1 is booked 8:00–9:55 AM." in response.text
+    assert plan.appointments.count() == 0
+
+
+def test_an_offered_free_time_is_a_button_that_fills_its_row(
+    client_for, front_desk, chair, monitor
+):
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+    third_day = formset.forms[2].initial["day"]
+    book(
+        patient=cleared_patient("iv"),
+        room=chair,
+        clinician=clinician_with_hours(),
+        starts_at=at(third_day, 8),
+    )
+    data = formset_data(formset)
+    refused = client.post(book_url(plan), data)
+    suggestion = refused.context["formset"].forms[2].suggestions[0]
+    local = timezone.localtime(suggestion.starts_at)
+    value = (
+        f"2|{local:%Y-%m-%d}|{local:%H:%M}|{suggestion.slot.room_id}|{suggestion.slot.clinician_id}"
+    )
+    assert f'name="use_time" value="{value}"' in refused.text
+
+    filled = client.post(book_url(plan), {**data, "use_time": value})
+
+    assert filled.status_code == 200
+    assert "Session 3 now has the free time you chose" in filled.text
+    row = filled.context["formset"].forms[2]
+    assert (row["day"].value(), row["time"].value()) == (f"{local:%Y-%m-%d}", f"{local:%H:%M}")
+    assert plan.appointments.count() == 0
+
+    booked = client.post(
+        book_url(plan),
+        {**data, "form-2-day": f"{local:%Y-%m-%d}", "form-2-time": f"{local:%H:%M}",
+         "form-2-room": str(suggestion.slot.room_id),
+         "form-2-clinician": str(suggestion.slot.clinician_id)},
+    )  # fmt: skip
+
+    assert booked.status_code == 302
+    assert plan.appointments.get(sequence=3).starts_at == suggestion.starts_at
+
+
+def test_a_mangled_offered_time_changes_nothing(client_for, front_desk, chair, monitor):
+    plan = TreatmentPlanFactory()
+    client = client_for(front_desk)
+    formset = client.get(plan.get_absolute_url()).context["formset"]
+    data = formset_data(formset)
+
+    response = client.post(book_url(plan), {**data, "use_time": "99|x"})
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0]["day"].value() == data["form-0-day"]
+    assert plan.appointments.count() == 0
