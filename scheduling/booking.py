@@ -315,8 +315,15 @@ class RescheduleResult:
     spacing_warnings: list
 
 
-def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, following=False):
-    """Move one session, or it and the rest of its series by the same amount."""
+def appointment_reschedule(
+    *, appointment, starts_at, room_id, clinician_id, following=False, accept_spacing=False
+):
+    """Move one session, or it and the rest of its series by the same amount.
+
+    Before anything moves, times that would break the series' spacing raise
+    SpacingBroken (with any clashes found too) unless `accept_spacing` says a
+    clinician has chosen to deviate.
+    """
     route = appointment.route
     zone = Clinic.load().zone
 
@@ -361,6 +368,10 @@ def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, fol
                 route=route, patient_id=appointment.patient_id, exclude_ids=[appointment.pk]
             ),
         )
+    if appointment.plan_id and not accept_spacing:
+        # A session checked in or cancelled meanwhile is refused as such, not asked about.
+        Appointment.objects.get(pk=appointment.pk).ensure_movable()
+        _refuse_broken_spacing(appointment, requested, zone)
     with transaction.atomic():
         _lock_clinicians([slot.clinician_id for _, slot in requested])
         # A check-in or a cancellation that committed meanwhile wins: re-read under a lock.
@@ -395,12 +406,33 @@ def appointment_reschedule(*, appointment, starts_at, room_id, clinician_id, fol
                 exclude_ids=[appointment.pk],
             ),
         )
-    warnings = []
-    if appointment.plan_id:
-        plan = appointment.plan
-        warnings = plan.protocol_version.spacing_problems(
-            [(session.sequence, session.starts_at) for session in plan.appointments.active()],
-            first_day=plan.first_day,
-            zone=zone,
-        )
+    warnings = _series_spacing(appointment, {}, zone) if appointment.plan_id else []
     return RescheduleResult(moved=moving, spacing_warnings=warnings)
+
+
+def _series_spacing(appointment, new_starts, zone):
+    """The spacing problems of the appointment's series with some sessions at new times."""
+    plan = appointment.plan
+    return plan.protocol_version.spacing_problems(
+        [
+            (session.sequence, new_starts.get(session.pk, session.starts_at))
+            for session in plan.appointments.active()
+        ],
+        first_day=plan.first_day,
+        zone=zone,
+    )
+
+
+def _refuse_broken_spacing(appointment, requested, zone):
+    problems = _series_spacing(
+        appointment, {session.pk: slot.starts_at for session, slot in requested}, zone
+    )
+    if problems:
+        # Read only, no locks: the move re-checks under locks once the spacing is accepted.
+        clashes = _check_slots(
+            route=appointment.route,
+            patient_id=appointment.patient_id,
+            slots=[(session.sequence, slot) for session, slot in requested],
+            exclude_ids=[session.pk for session, _ in requested],
+        )
+        raise SpacingBroken(problems, clashes)

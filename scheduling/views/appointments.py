@@ -7,8 +7,14 @@ from django.views.decorators.http import require_POST
 
 from clinic.models import Patient
 from scheduling import booking
-from scheduling.booking import RemsEnrollmentMissing, SlotTaken, appointment_book, slot_for
-from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm
+from scheduling.booking import (
+    RemsEnrollmentMissing,
+    SlotTaken,
+    SpacingBroken,
+    appointment_book,
+    slot_for,
+)
+from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, SeriesConfirmForm
 from scheduling.models import Appointment
 
 
@@ -116,7 +122,9 @@ def appointment_reschedule(request, pk):
         messages.error(request, error.messages[0])
         return redirect(appointment)
     form = RescheduleForm(request.POST or None, appointment=appointment)
-    if request.method == "POST" and form.is_valid():
+    confirm_form = SeriesConfirmForm(request.POST or None)
+    spacing_problems = []
+    if request.method == "POST" and form.is_valid() and confirm_form.is_valid():
         room = form.cleaned_data.get("room")
         try:
             result = booking.appointment_reschedule(
@@ -125,7 +133,18 @@ def appointment_reschedule(request, pk):
                 room_id=room.pk if room else None,
                 clinician_id=form.cleaned_data["clinician"].pk,
                 following=form.cleaned_data["following"],
+                accept_spacing=confirm_form.cleaned_data["book_anyway"],
             )
+        except SpacingBroken as broken:
+            spacing_problems = broken.problems
+            if broken.conflicts:
+                suggestions = booking.next_free_times(
+                    route=appointment.route,
+                    patient_id=appointment.patient_id,
+                    after=form.starts_at(),
+                    exclude_ids=[appointment.pk],
+                )
+                _refused(form, SlotTaken(broken.conflicts, suggestions))
         except SlotTaken as taken:
             _refused(form, taken)
         except ValidationError as error:
@@ -135,10 +154,15 @@ def appointment_reschedule(request, pk):
             moved = len(result.moved)
             messages.success(request, f"{moved} session{'s' if moved > 1 else ''} moved.")
             for warning in result.spacing_warnings:
-                messages.warning(request, f"Check the protocol's spacing: {warning}")
+                messages.warning(request, f"Moved against the protocol's spacing: {warning}")
             return redirect(appointment)
     return render(
         request,
         "scheduling/appointment_reschedule.html",
-        {"appointment": appointment, "form": form},
+        {
+            "appointment": appointment,
+            "form": form,
+            "spacing_problems": spacing_problems,
+            "confirm_form": SeriesConfirmForm(),
+        },
     )

@@ -9,6 +9,7 @@ from clinic.models import Closure, Route
 from scheduling.booking import (
     RemsEnrollmentMissing,
     SlotTaken,
+    SpacingBroken,
     appointment_reschedule,
     series_book,
     slot_for,
@@ -289,7 +290,11 @@ def test_reschedule_one_session(booked_series, chair, monitor, monday):
     new_day = second.starts_at.date() + datetime.timedelta(days=1)
 
     result = appointment_reschedule(
-        appointment=second, starts_at=at(new_day, 13), room_id=chair.pk, clinician_id=monitor.pk
+        appointment=second,
+        starts_at=at(new_day, 13),
+        room_id=chair.pk,
+        clinician_id=monitor.pk,
+        accept_spacing=True,  # a day later, so 20 hours before session 3
     )
 
     second.refresh_from_db()
@@ -314,14 +319,40 @@ def test_a_session_checked_in_meanwhile_is_not_moved(booked_series, chair, monit
     assert second.starts_at != new_start
 
 
-def test_reschedule_warns_when_spacing_breaks(booked_series, chair, monitor, monday):
+def test_a_move_that_breaks_spacing_is_refused_first_then_made_when_accepted(
+    booked_series, chair, monitor, monday
+):
     second = booked_series.appointments.get(sequence=2)
+    before = second.starts_at
+    move = {"starts_at": at(monday, 13), "room_id": chair.pk, "clinician_id": monitor.pk}
 
-    result = appointment_reschedule(
-        appointment=second, starts_at=at(monday, 13), room_id=chair.pk, clinician_id=monitor.pk
-    )
+    with pytest.raises(SpacingBroken) as refused:
+        appointment_reschedule(appointment=second, **move)
+
+    assert refused.value.problems == ["Sessions 1 and 2 are less than 40 hours apart."]
+    assert refused.value.conflicts == []
+    second.refresh_from_db()
+    assert second.starts_at == before
+
+    result = appointment_reschedule(appointment=second, accept_spacing=True, **move)
 
     assert result.spacing_warnings == ["Sessions 1 and 2 are less than 40 hours apart."]
+    second.refresh_from_db()
+    assert second.starts_at == at(monday, 13)
+
+
+def test_a_move_that_breaks_spacing_names_its_clashes_too(booked_series, chair, monitor):
+    second = booked_series.appointments.get(sequence=2)
+    third = booked_series.appointments.get(sequence=3)
+
+    with pytest.raises(SpacingBroken) as refused:
+        appointment_reschedule(
+            appointment=second, starts_at=third.starts_at, room_id=chair.pk, clinician_id=monitor.pk
+        )
+
+    assert "The patient already has a session at that time." in [
+        conflict.message for conflict in refused.value.conflicts
+    ]
 
 
 def test_reschedule_this_and_following_moves_the_rest_by_the_same_amount(
@@ -350,7 +381,11 @@ def test_reschedule_into_a_clash_changes_nothing(booked_series, chair, monitor):
 
     with pytest.raises(SlotTaken):
         appointment_reschedule(
-            appointment=second, starts_at=third.starts_at, room_id=chair.pk, clinician_id=monitor.pk
+            appointment=second,
+            starts_at=third.starts_at,
+            room_id=chair.pk,
+            clinician_id=monitor.pk,
+            accept_spacing=True,
         )
 
     second.refresh_from_db()

@@ -336,15 +336,62 @@ def test_reschedule_view_warns_about_spacing(client_for, front_desk, chair, moni
         booked_by=front_desk,
     )
     second = plan.appointments.get(sequence=2)
+    client = client_for(front_desk)
+    url = reverse("scheduling:appointment_reschedule", args=[second.pk])
+    move = {"day": monday.isoformat(), "time": "14:00", "room": chair.pk, "clinician": monitor.pk}
+
+    warned = client.post(url, move)
+
+    assert warned.status_code == 200
+    assert "Nothing has moved yet" in warned.text
+    assert "less than 40 hours apart" in warned.text
+    assert 'value="14:00"' in warned.text  # what was typed is kept
+    second.refresh_from_db()
+    assert second.starts_at == at(days[1], 9)
+
+    moved = client.post(url, {**move, "book_anyway": "on"}, follow=True)
+
+    assert "1 session moved." in moved.text
+    assert "Moved against the protocol&#x27;s spacing" in moved.text
+    second.refresh_from_db()
+    assert second.starts_at == at(monday, 14)
+
+
+def test_a_move_that_breaks_spacing_and_clashes_shows_both_first(
+    client_for, front_desk, chair, monitor
+):
+    from scheduling.booking import series_book, slot_for
+
+    monday = next_weekday(0)
+    plan = TreatmentPlanFactory(first_day=monday)
+    route = Route.objects.get(code="iv")
+    days = [monday + datetime.timedelta(days=d) for d in (0, 2, 4, 7, 9, 11)]
+    series_book(
+        plan=plan,
+        slots=[
+            slot_for(route=route, starts_at=at(d, 9), room_id=chair.pk, clinician_id=monitor.pk)
+            for d in days
+        ],
+        booked_by=front_desk,
+    )
+    book(
+        patient=cleared_patient("iv"),
+        room=chair,
+        clinician=clinician_with_hours(),
+        starts_at=at(monday, 14),
+    )
+    second = plan.appointments.get(sequence=2)
 
     response = client_for(front_desk).post(
         reverse("scheduling:appointment_reschedule", args=[second.pk]),
         {"day": monday.isoformat(), "time": "14:00", "room": chair.pk, "clinician": monitor.pk},
-        follow=True,
     )
 
-    assert "1 session moved." in response.text
     assert "less than 40 hours apart" in response.text
+    assert "Chair 1 is booked 2:00–3:55 PM." in response.text
+    assert "Nearest free times" in response.text
+    second.refresh_from_db()
+    assert second.starts_at == at(days[1], 9)
 
 
 def test_front_desk_records_preferred_days_used_by_the_planner(client_for, front_desk, iv_patient):
