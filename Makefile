@@ -29,11 +29,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py reminders_start
 	@echo "Open http://127.0.0.1:$(PORT) and log in with one of the demo accounts above."
 	@# The worker's emails link to this server, on whatever PORT it runs.
 	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
-	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	DEBUG=1 $(PY) manage.py reminders_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -58,8 +57,7 @@ serve: setup
 	fi
 	DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=0 $(PY) manage.py migrate --noinput
-	DEBUG=0 $(PY) manage.py reminders_start
-	DEBUG=0 $(PY) manage.py db_worker & worker=$$!; \
+	DEBUG=0 $(PY) manage.py reminders_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=0 GUNICORN_BIND="$${GUNICORN_BIND:-127.0.0.1:$(PORT)}" \
 		$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
