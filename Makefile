@@ -6,7 +6,7 @@ PYTHON_313 := $(shell command -v python3.13 2>/dev/null || command -v python3 2>
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 
-.PHONY: run serve test lint check-deploy check-nginx backup-drill setup clean bench
+.PHONY: run serve test lint check-deploy check-nginx backup-drill scaleout-check setup clean bench
 
 setup: $(VENV)/.installed
 
@@ -85,6 +85,13 @@ check-nginx:
 ## Needs PostgreSQL (DRILL_SERVER_URL, default the local server); drops its scratch databases.
 backup-drill: setup
 	deploy/backup-drill.sh
+
+## Two app servers behind nginx, two reminder workers and one PostgreSQL database on this
+## machine: shared sessions, lockout and throttles, racing bookings, reminders sent once,
+## one server stopped under load (docs/SCALING.md). Needs nginx and PostgreSQL
+## (SCALEOUT_SERVER_URL); creates and drops the database scaleout_check.
+scaleout-check: setup
+	$(PY) deploy/scaleout_check.py
 
 ## Benchmark the pages under load, each against a bare baseline page, with production
 ## settings (docs/BENCHMARKS.md). Needs PostgreSQL and wrk; builds the data set with
