@@ -6,7 +6,7 @@ PYTHON_313 := $(shell command -v python3.13 2>/dev/null || command -v python3 2>
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 
-.PHONY: run serve test lint check-deploy check-nginx backup-drill setup clean bench
+.PHONY: run serve test lint check-deploy check-nginx backup-drill scaleout-check setup clean bench
 
 setup: $(VENV)/.installed
 
@@ -29,11 +29,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py reminders_start
 	@echo "Open http://127.0.0.1:$(PORT) and log in with one of the demo accounts above."
 	@# The worker's emails link to this server, on whatever PORT it runs.
 	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
-	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	DEBUG=1 $(PY) manage.py reminders_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -58,8 +57,7 @@ serve: setup
 	fi
 	DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=0 $(PY) manage.py migrate --noinput
-	DEBUG=0 $(PY) manage.py reminders_start
-	DEBUG=0 $(PY) manage.py db_worker & worker=$$!; \
+	DEBUG=0 $(PY) manage.py reminders_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=0 GUNICORN_BIND="$${GUNICORN_BIND:-127.0.0.1:$(PORT)}" \
 		$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
@@ -87,6 +85,13 @@ check-nginx:
 ## Needs PostgreSQL (DRILL_SERVER_URL, default the local server); drops its scratch databases.
 backup-drill: setup
 	deploy/backup-drill.sh
+
+## Two app servers behind nginx, two reminder workers and one PostgreSQL database on this
+## machine: shared sessions, lockout and throttles, racing bookings, reminders sent once,
+## one server stopped under load (docs/SCALING.md). Needs nginx and PostgreSQL
+## (SCALEOUT_SERVER_URL); creates and drops the database scaleout_check.
+scaleout-check: setup
+	$(PY) deploy/scaleout_check.py
 
 ## Benchmark the pages under load, each against a bare baseline page, with production
 ## settings (docs/BENCHMARKS.md). Needs PostgreSQL and wrk; builds the data set with

@@ -47,12 +47,13 @@ def reminder_scan_check(now=None):
     interval = datetime.timedelta(minutes=settings.REMINDER_SCAN_MINUTES)
     heartbeat = Heartbeat.objects.filter(job=Heartbeat.Job.REMINDER_SCAN).first()
     if heartbeat is None:
-        return "no scan has finished yet: is manage.py db_worker running?"
+        return "no scan has finished yet: is manage.py reminders_worker running?"
     age = (now or timezone.now()) - heartbeat.finished_at
     if age > 2 * interval:
         return (
             f"last scan finished {int(age.total_seconds() // 60)} minutes ago; "
-            f"it runs every {settings.REMINDER_SCAN_MINUTES}"
+            f"it runs every {settings.REMINDER_SCAN_MINUTES}: "
+            "is manage.py reminders_worker running?"
         )
     return OK
 

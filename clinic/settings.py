@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
-    "django_tasks_db",
     "clinic",
     "intake",
     "scheduling",
@@ -265,21 +264,20 @@ _smtp_options = {
     "use_ssl": env_bool("EMAIL_USE_SSL", False),
     "timeout": 20,
 }
-MAILERS = {
-    "default": {
-        "BACKEND": EMAIL_BACKEND_PATH,
-        "OPTIONS": _smtp_options if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else {},
-    }
-}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    _mailer_options = _smtp_options
+elif os.environ.get("EMAIL_FILE_PATH"):
+    # The file backend (make scaleout-check, tests): one file an email, in this folder.
+    _mailer_options = {"file_path": os.environ["EMAIL_FILE_PATH"]}
+else:
+    _mailer_options = {}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work (reminder emails) runs on a real queue kept in the database:
-# `manage.py db_worker` takes tasks from it (README, "Reminders and the worker").
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The address links in emails sent by the worker start with (there is no request to ask).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-# How often the worker looks for reminders that are due.
+# How often the background worker (manage.py reminders_worker) scans for due reminders.
 REMINDER_SCAN_MINUTES = int(os.environ.get("REMINDER_SCAN_MINUTES", "5"))
 
 # `make bench` only: routes a bare page to measure real pages against (benchmarks/pages.py).

@@ -51,9 +51,8 @@ createdb --maintenance-db="$server/postgres" "$source_db"
 export DATABASE_URL="$server/$source_db"
 DEBUG=1 $python manage.py migrate --noinput -v0
 DEBUG=1 $python manage.py seed_demo >/dev/null
-DEBUG=1 $python manage.py reminders_start >/dev/null
 DEBUG=1 LOG_LEVEL=WARNING EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
-    $python manage.py db_worker --batch --no-startup-delay --no-reload -v0
+    $python manage.py reminders_worker --once
 
 step "Backup (deploy/backup.sh)"
 dump="$(BACKUP_DIR="$work/backups" deploy/backup.sh "$server/$source_db")"

@@ -1,4 +1,4 @@
-"""Reminder emails to patients, sent by the background worker (followups.tasks).
+"""Reminder emails to patients, sent by the background worker (followups.worker).
 
 At most once: each reminder is a row, unique per (appointment or follow-up or
 day, kind) (session reminders also per the start time they were for), created

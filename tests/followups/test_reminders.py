@@ -14,17 +14,8 @@ from followups import reminders
 from followups.models import Reminder, ReminderKind
 from followups.preferences import reminders_set
 from followups.reminders import reminders_send_due
-from scheduling.models import Appointment, RemsEnrollment
-from tests.factories import UserFactory
-from tests.scheduling.factories import (
-    book,
-    chair_for,
-    cleared_patient,
-    clinician_with_hours,
-    open_clinic,
-)
-
-HOUR = datetime.timedelta(hours=1)
+from tests.followups.factories import HOUR, session_in
+from tests.scheduling.factories import chair_for, clinician_with_hours, open_clinic
 
 
 @pytest.fixture(autouse=True)
@@ -34,46 +25,13 @@ def eight_in_the_morning():
         yield
 
 
-def session_in(
-    hours, *, patient=None, route_code="iv", room=None, clinician=None, booked_days_ago=7
-):
-    """A booked session starting `hours` from now, on a clinic open around the clock,
-    booked `booked_days_ago` (a week by default: before any reminder was due)."""
-    patient = patient or cleared_patient(route_code)
-    if route_code == "intranasal":
-        RemsEnrollment.objects.get_or_create(
-            patient=patient,
-            defaults={
-                "enrolled_on": timezone.localdate() - datetime.timedelta(days=7),
-                "patient_signed": True,
-                "prescriber_signed": True,
-                "prescriber": UserFactory(role="Provider"),
-            },
-        )
-    room = room or chair_for(route_code)
-    clinician = clinician or clinician_with_hours(
-        starts=datetime.time(0), ends=datetime.time(23, 59)
-    )
-    starts = (timezone.now() + hours * HOUR).replace(second=0, microsecond=0)
-    appointment = book(
-        patient=patient, route_code=route_code, room=room, clinician=clinician, starts_at=starts
-    )
-    booked_at = timezone.now() - datetime.timedelta(days=booked_days_ago)
-    Appointment.objects.filter(pk=appointment.pk).update(created_at=booked_at)
-    appointment.refresh_from_db()
-    return appointment
-
-
 @pytest.fixture
 def always_open(db):
     open_clinic(opens=datetime.time(0), closes=datetime.time(23, 59), weekdays=range(7))
 
 
 def run_worker():
-    call_command(
-        "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--max-tasks", "1",
-        verbosity=0,
-    )  # fmt: skip
+    call_command("reminders_worker", "--once", verbosity=0)
 
 
 @pytest.mark.django_db
@@ -164,11 +122,9 @@ def test_a_patient_who_opted_out_gets_no_reminder(always_open):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_sends_each_reminder_once_when_it_runs_twice(settings):
-    settings.REMINDER_SCAN_MINUTES = 0
+def test_the_worker_sends_each_reminder_once_when_it_runs_twice():
     open_clinic(opens=datetime.time(0), closes=datetime.time(23, 59), weekdays=range(7))
     session_in(30)
-    call_command("reminders_start", verbosity=0)
 
     run_worker()
     run_worker()
@@ -179,8 +135,7 @@ def test_the_worker_sends_each_reminder_once_when_it_runs_twice(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_that_dies_mid_batch_never_sends_a_reminder_twice(settings):
-    settings.REMINDER_SCAN_MINUTES = 0
+def test_a_worker_that_dies_mid_batch_never_sends_a_reminder_twice():
     open_clinic(opens=datetime.time(0), closes=datetime.time(23, 59), weekdays=range(7))
     room, clinician = (
         chair_for("iv"),
@@ -188,7 +143,6 @@ def test_a_worker_that_dies_mid_batch_never_sends_a_reminder_twice(settings):
     )
     for hours in (4, 6, 8):
         session_in(hours, room=room, clinician=clinician)
-    call_command("reminders_start", verbosity=0)
     real_send = reminders.send_mail
     calls = []
 
@@ -198,7 +152,10 @@ def test_a_worker_that_dies_mid_batch_never_sends_a_reminder_twice(settings):
             raise KeyboardInterrupt  # the worker is killed while this email is being sent
         return real_send(*args, **kwargs)
 
-    with mock.patch.object(reminders, "send_mail", dies_on_the_second):
+    with (
+        mock.patch.object(reminders, "send_mail", dies_on_the_second),
+        pytest.raises(KeyboardInterrupt),
+    ):
         run_worker()
     after_crash = len(mail.outbox)
     run_worker()  # restarted
@@ -271,16 +228,6 @@ def test_a_follow_up_due_soon_and_not_booked_gets_one_reminder(patient):
     assert [m.subject for m in mail.outbox] == ["Time to book your follow-up appointment"]
 
 
-@pytest.mark.django_db
-def test_reminders_start_queues_only_one_scan(db):
-    from django_tasks_db.models import DBTaskResult
-
-    call_command("reminders_start", verbosity=0)
-    call_command("reminders_start", verbosity=0)
-
-    assert DBTaskResult.objects.filter(task_path="followups.tasks.reminders_scan").count() == 1
-
-
 def moved(appointment, by):
     from scheduling.booking import appointment_reschedule
 
@@ -341,11 +288,9 @@ def test_a_session_not_moved_gets_its_24_hour_reminder_once(always_open):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_sends_each_reminder_once_for_the_old_and_the_new_time(settings):
-    settings.REMINDER_SCAN_MINUTES = 0
+def test_the_worker_sends_each_reminder_once_for_the_old_and_the_new_time():
     open_clinic(opens=datetime.time(0), closes=datetime.time(23, 59), weekdays=range(7))
     appointment = session_in(20)
-    call_command("reminders_start", verbosity=0)
 
     run_worker()
     moved(appointment, 2 * HOUR)
