@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.closing import booked_outside
 from clinic.forms import refuse_invisible_characters
 from clinic.models import Clinic, Closure, OpeningHours, Patient, Room, Route, User
 
@@ -109,13 +112,67 @@ class RoomAdmin(PlainTextAdmin, SimpleHistoryAdmin):
         return ", ".join(route.name for route in room.routes.all()) or "—"
 
 
+LISTED_BOOKINGS = 20
+
+
+class ClinicTimeForm(forms.ModelForm):
+    """Opening hours or a closure: sessions booked outside the new times are listed first.
+
+    Saving them anyway (the box ticked) marks each to rebook on the worklist.
+    """
+
+    save_anyway = forms.BooleanField(
+        required=False,
+        label="Save anyway: the sessions listed will show on the worklist to rebook",
+    )
+
+    def clean(self):
+        data = super().clean()
+        self.booked = []
+        if self.errors:
+            return data
+        names = {field.name for field in self._meta.model._meta.concrete_fields}
+        fields = {name: value for name, value in data.items() if name in names}
+        self.booked = booked_outside(self._meta.model(pk=self.instance.pk, **fields))
+        if self.booked and not data.get("save_anyway"):
+            listed = "; ".join(str(booking) for booking in self.booked[:LISTED_BOOKINGS])
+            more = len(self.booked) - LISTED_BOOKINGS
+            raise ValidationError(
+                f"{len(self.booked)} booked session(s) would fall outside the clinic's time: "
+                f"{listed}{f'; and {more} more' if more > 0 else ''}. Tick “Save anyway” to "
+                "save; they will be listed on the worklist to rebook."
+            )
+        return data
+
+
+class ClinicTimeAdmin(PlainTextAdmin, SimpleHistoryAdmin):
+    form = ClinicTimeForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for booking in form.booked:
+            booking.mark_to_rebook()
+        if form.booked:
+            messages.warning(
+                request,
+                f"{len(form.booked)} booked session(s) are on the worklist to rebook.",
+            )
+
+
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(PlainTextAdmin, SimpleHistoryAdmin):
+class OpeningHoursAdmin(ClinicTimeAdmin):
     list_display = ["weekday", "opens_at", "closes_at"]
+
+    def delete_model(self, request, obj):
+        # A weekday without hours is closed: what is booked on it needs a new time.
+        booked = booked_outside(OpeningHours(weekday=obj.weekday))
+        super().delete_model(request, obj)
+        for booking in booked:
+            booking.mark_to_rebook()
 
 
 @admin.register(Closure)
-class ClosureAdmin(PlainTextAdmin, SimpleHistoryAdmin):
+class ClosureAdmin(ClinicTimeAdmin):
     list_display = ["starts_on", "ends_on", "reason"]
     date_hierarchy = "starts_on"
 

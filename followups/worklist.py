@@ -50,6 +50,12 @@ SECTIONS = (
         "Every questionnaire sent has been answered.",
     ),
     Section("rems", "Esketamine REMS forms due", "No forms due."),
+    Section(
+        "to_rebook",
+        "Sessions to rebook",
+        "No session is booked while the clinic is closed.",
+        "Booked on a day or at a time the clinic has since closed: move or cancel each.",
+    ),
 )
 SECTION_KEYS = {section.key: section for section in SECTIONS}
 
@@ -122,6 +128,18 @@ class Worklist:
         if self.provider:
             records = records.filter(appointment__plan__ordered_by=self.provider)
         return records.order_by("rems_due_on", "dose_started_at", "pk")
+
+    @property
+    def to_rebook(self):
+        sessions = (
+            Appointment.objects.active()
+            .filter(needs_rebooking=True)
+            .select_related("patient", "route", "room")
+            .order_by("starts_at", "pk")
+        )
+        if self.provider:
+            sessions = sessions.filter(plan__ordered_by=self.provider)
+        return sessions
 
     def rows(self, key):
         if key not in SECTION_KEYS:

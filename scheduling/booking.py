@@ -388,6 +388,7 @@ def appointment_reschedule(
                 session.ends_at = slot.ends_at
                 session.room_id = slot.room_id
                 session.clinician_id = slot.clinician_id
+                session.needs_rebooking = False
             # Save in the direction of the move so no session passes over another.
             ordered = sorted(
                 moving, key=lambda s: s.starts_at, reverse=shift > datetime.timedelta()

@@ -266,6 +266,10 @@ class Appointment(models.Model):
     cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
     cancel_note = models.CharField(max_length=200, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    needs_rebooking = models.BooleanField(
+        default=False,
+        help_text="Booked on a day or at a time the clinic has since closed: move or cancel it.",
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -288,6 +292,12 @@ class Appointment(models.Model):
                 fields=["plan"],
                 condition=Q(kind="session", status="completed"),
                 name="appointment_plan_done",
+            ),
+            # The worklist's sessions to rebook: a handful among years of appointments.
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(needs_rebooking=True),
+                name="appointment_to_rebook",
             ),
         ]
         constraints = [
@@ -390,6 +400,12 @@ class Appointment(models.Model):
         self.status = self.Status.CHECKED_IN
         self.checked_in_at = at
         self.save(update_fields=["status", "checked_in_at"])
+
+    def mark_to_rebook(self):
+        """The clinic closed when this is booked (clinic/closing.py): the worklist lists it."""
+        if not self.needs_rebooking:
+            self.needs_rebooking = True
+            self.save(update_fields=["needs_rebooking"])
 
     def ensure_movable(self):
         if self.status != self.Status.BOOKED:
