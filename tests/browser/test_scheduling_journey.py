@@ -192,6 +192,8 @@ def test_the_rems_monitoring_form_prints_on_one_page(page):
 
 
 def test_the_front_desk_closes_a_series_the_patient_did_not_tolerate(page):
+    from playwright.sync_api import expect  # waits for the page, unlike is_visible()
+
     from tests.scheduling.factories import ended_series, open_clinic
 
     open_clinic(weekdays=range(7))
@@ -202,17 +204,17 @@ def test_the_front_desk_closes_a_series_the_patient_did_not_tolerate(page):
     page.goto(plan.get_absolute_url())
     page.get_by_text("End this series early").click()
     page.get_by_role("button", name="Close the series").click()
-    assert page.get_by_text("Choose why the series is ending.").is_visible()
+    expect(page.get_by_text("Choose why the series is ending.")).to_be_visible()
     page.get_by_role("radio", name="Other").check()
     page.get_by_role("button", name="Close the series").click()
-    assert page.get_by_text("Write a short note saying why.").is_visible()
+    expect(page.get_by_text("Write a short note saying why.")).to_be_visible()
     page.get_by_role("radio", name="Not tolerated").check()
     page.get_by_label("Note (needed for “Other”)").fill("Nausea after each session")
     screenshot(page, "series-close")
     assert accessibility_violations(page) == []
     page.get_by_role("button", name="Close the series").click()
 
-    assert page.get_by_text("The series is closed.").is_visible()
+    expect(page.get_by_text("The series is closed.")).to_be_visible()
     assert page.locator(".alert", has_text="Closed early").get_by_text("Not tolerated").is_visible()
     plan.refresh_from_db()
     assert plan.status == TreatmentPlan.Status.CLOSED
