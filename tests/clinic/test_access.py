@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.access import LOGIN, ROLES
+from tests.two_factor import log_in_verified
 from tests.urls import named_url_patterns
 
 
@@ -67,7 +68,7 @@ def test_anonymous_access(client, db, name):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", app_url_names())
 def test_role_access(client, personas, name, role):
-    client.force_login(personas[role])
+    log_in_verified(client, personas[role])
 
     response = client.get(url_for(name))
 
@@ -94,7 +95,7 @@ def test_settings_pages_need_a_login(client, db, name):
 
 @pytest.mark.parametrize("role", ["front_desk", "nurse", "provider"])
 def test_only_clinic_admins_open_the_settings_pages(client, personas, role):
-    client.force_login(personas[role])
+    log_in_verified(client, personas[role])
 
     response = client.get(reverse("admin:index"))
 
@@ -114,7 +115,7 @@ CLINIC_ADMIN_CHANGELISTS = [
 
 @pytest.mark.parametrize("name", CLINIC_ADMIN_CHANGELISTS)
 def test_clinic_admin_manages_configuration_and_staff(client, clinic_admin, name):
-    client.force_login(clinic_admin)
+    log_in_verified(client, clinic_admin)
 
     response = client.get(reverse(name))
 
