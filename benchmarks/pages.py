@@ -287,7 +287,7 @@ def sessions_for(plan, port):
         session = Session(port)
         if page["role"] in LOGINS:
             email, password = LOGINS[page["role"]]
-            session.login(email, password, plan["recovery_codes"][email])
+            session.login(email, password, plan["recovery_codes"][email].pop())
         if page.get("start"):
             status, _, response = session.request("GET", page["start"])
             if status != 302:

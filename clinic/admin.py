@@ -85,11 +85,15 @@ class UserAdmin(PlainTextAdmin, DjangoUserAdmin, SimpleHistoryAdmin):
 
     @admin.action(description="Reset two-factor login", permissions=["change"])
     def reset_two_factor(self, request, queryset):
-        for user in queryset:
+        if not request.user.is_superuser:
+            # Like superuser status itself, a superuser's login is a superuser's to reset.
+            queryset = queryset.filter(is_superuser=False)
+        users = list(queryset)
+        for user in users:
             two_factor_reset(user=user, by=request.user)
         self.message_user(
             request,
-            f"Two-factor login reset for {len(queryset)} staff member(s): each sets it up "
+            f"Two-factor login reset for {len(users)} staff member(s): each sets it up "
             "again at their next login.",
             messages.SUCCESS,
         )

@@ -199,5 +199,7 @@ def two_factor_settings(request):
 
 @require_POST
 def two_factor_recovery_codes_new(request):
+    if app_device_for(request.user) is None:
+        return redirect("two_factor_settings")  # recovery codes go with an app
     request.session[NEW_CODES_SESSION_KEY] = recovery_codes_replace(user=request.user)
     return redirect("two_factor_recovery_codes")

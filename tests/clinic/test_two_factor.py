@@ -398,3 +398,22 @@ def test_each_demo_run_prints_an_unused_code(settings):
         device__user__email="nurse@demo.clinic", token=line.split()[-1]
     ).exists()
     assert TOTPDevice.objects.filter(user__email="nurse@demo.clinic").count() == 1
+
+
+def test_the_deployment_check_mentions_the_optional_mode(settings):
+    from clinic.checks import two_factor_is_required
+
+    assert two_factor_is_required(None) == []
+    settings.STAFF_TWO_FACTOR = "optional"
+    assert [message.id for message in two_factor_is_required(None)] == ["clinic.I001"]
+
+
+def test_a_clinic_admin_cannot_reset_a_superusers_login(client, clinic_admin):
+    superuser = User.objects.create_superuser("root@clinic.test", PASSWORD)
+    app_device(superuser)
+    log_in_verified(client, clinic_admin)
+
+    response = reset_from_the_admin(client, superuser)
+
+    assert "Two-factor login reset for 0 staff member" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=superuser).exists()
