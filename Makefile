@@ -29,7 +29,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	@echo "Open http://127.0.0.1:$(PORT) and log in with one of the demo accounts above."
+	@echo "Open http://127.0.0.1:$(PORT) and log in with a demo account above: after the password, choose \"Use a recovery code\" and type the code printed next to it."
 	@# The worker's emails link to this server, on whatever PORT it runs.
 	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	DEBUG=1 $(PY) manage.py reminders_worker & worker=$$!; \

@@ -189,6 +189,16 @@ def plan_pages():
         item["user_id"] = users.get(item["role"])
     return {
         "pages": pages,
+        # One for each session the server's benchmark logs in (a role may have two).
+        "recovery_codes": {
+            f"{role}@demo.clinic": [
+                _recovery_code(User.objects.get(pk=pk))
+                for _session in {
+                    item.get("session") or role for item in pages if item["role"] == role
+                }
+            ]
+            for role, pk in users.items()
+        },
         "baseline": reverse("bench_baseline"),
         "facts": {
             "patients": Patient.objects.count(),
@@ -202,6 +212,35 @@ def plan_pages():
 
 
 ROLES = ["frontdesk", "nurse", "provider", "admin"]
+
+
+def _recovery_code(user):
+    """A new recovery code for the server's login (two-factor login is set up first if the
+    data predates it)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from clinic.two_factor import RECOVERY_DEVICE_NAME
+
+    _app_device(user)
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": RECOVERY_DEVICE_NAME}
+    )
+    code = StaticToken.random_token()
+    device.token_set.create(token=code)
+    return code
+
+
+def _app_device(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from clinic.two_factor import APP_DEVICE_NAME
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": APP_DEVICE_NAME}
+    )
+    return device
+
+
 OBSERVATION = {
     "action": "observe",
     "systolic": "128",
@@ -354,6 +393,7 @@ def count_queries(plan):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     from clinic.models import User
 
@@ -364,7 +404,12 @@ def count_queries(plan):
         if client is None:
             client = clients[key] = Client(HTTP_HOST="127.0.0.1")
             if item["user_id"]:
-                client.force_login(User.objects.get(pk=item["user_id"]))
+                # Logged in with both factors, as the server's sessions are.
+                user = User.objects.get(pk=item["user_id"])
+                client.force_login(user)
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = _app_device(user).persistent_id
+                session.save()
             if item.get("start"):
                 client.get(item["start"])
             if item.get("search"):

@@ -260,7 +260,7 @@ class Session:
         finally:
             connection.close()
 
-    def login(self, email, password):
+    def login(self, email, password, recovery_code):
         _, page, _ = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         status, _, response = self.request(
@@ -270,6 +270,11 @@ class Session:
         )
         if status != 302 or "sessionid" not in self.cookies:
             raise SystemExit(f"Login as {email} failed ({status}); is the demo data loaded?")
+        status, _, _ = self.request(
+            "POST", "/accounts/two-factor/recovery/", {"code": recovery_code}
+        )
+        if status != 302:
+            raise SystemExit(f"The code step for {email} failed ({status}).")
         return self
 
 
@@ -281,7 +286,8 @@ def sessions_for(plan, port):
             continue
         session = Session(port)
         if page["role"] in LOGINS:
-            session.login(*LOGINS[page["role"]])
+            email, password = LOGINS[page["role"]]
+            session.login(email, password, plan["recovery_codes"][email].pop())
         if page.get("start"):
             status, _, response = session.request("GET", page["start"])
             if status != 302:

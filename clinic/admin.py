@@ -2,11 +2,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.utils.timezone import localtime
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.closing import booked_outside
 from clinic.forms import refuse_invisible_characters
 from clinic.models import Clinic, Closure, OpeningHours, Patient, Room, Route, User
+from clinic.two_factor import app_device_for, two_factor_reset
+
+# Devices hold the secrets behind staff's codes: they are reset from the staff member's
+# page (an audited action), never read or edited here.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 class PlainTextAdmin:
@@ -36,6 +45,15 @@ class UserAdmin(PlainTextAdmin, DjangoUserAdmin, SimpleHistoryAdmin):
                 "'staff status', which opens these settings pages.",
             },
         ),
+        (
+            "Two-factor login",
+            {
+                "fields": ["two_factor_status", "two_factor_reset_at"],
+                "description": "A staff member who lost their phone and their recovery codes: "
+                "select them in the list of staff and choose “Reset two-factor login”. They set "
+                "it up again at their next login.",
+            },
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -47,8 +65,9 @@ class UserAdmin(PlainTextAdmin, DjangoUserAdmin, SimpleHistoryAdmin):
             },
         ),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "two_factor_status", "two_factor_reset_at"]
     filter_horizontal = ["groups"]
+    actions = ["reset_two_factor"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -56,6 +75,28 @@ class UserAdmin(PlainTextAdmin, DjangoUserAdmin, SimpleHistoryAdmin):
     @admin.display(description="Roles")
     def role_list(self, user):
         return ", ".join(group.name for group in user.groups.all())
+
+    @admin.display(description="Status")
+    def two_factor_status(self, user):
+        device = app_device_for(user)
+        if device is None:
+            return "Not set up: they will set it up at their next login."
+        return f"Set up on {localtime(device.created_at):%b %-d, %Y}."
+
+    @admin.action(description="Reset two-factor login", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        if not request.user.is_superuser:
+            # Like superuser status itself, a superuser's login is a superuser's to reset.
+            queryset = queryset.filter(is_superuser=False)
+        users = list(queryset)
+        for user in users:
+            two_factor_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            f"Two-factor login reset for {len(users)} staff member(s): each sets it up "
+            "again at their next login.",
+            messages.SUCCESS,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser can hand out superuser or settings access.

@@ -50,6 +50,60 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
+class AppCodeForm(forms.Form):
+    """The six digits an authenticator app shows."""
+
+    code = forms.CharField(
+        label="6-digit code from your authenticator app",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Type the 6-digit code your authenticator app shows."},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(
+                "The code is 6 digits, like 123 456. Type the one your app shows now.",
+                code="format",
+            )
+        return code
+
+
+class RecoveryCodeForm(forms.Form):
+    """One of the ten codes shown once at enrolment."""
+
+    code = forms.CharField(
+        label="Recovery code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Type one of your recovery codes."},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split()).replace("-", "").lower()
+        if not (code.isascii() and code.isalnum() and len(code) == 8):
+            raise forms.ValidationError(
+                "A recovery code is 8 letters and digits, like abcd2345.", code="format"
+            )
+        return code
+
+
 class PatientSearchForm(PlainTextForm, forms.Form):
     q = forms.CharField(
         label="Search patients",

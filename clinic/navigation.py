@@ -32,6 +32,8 @@ def navigation_for(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
+    if getattr(request, "two_factor_pending", False):
+        return []  # nothing is open until the code step is done
     items = []
     for item in [*NAV_ITEMS, *_extra_items, *LAST_NAV_ITEMS]:
         if item.permission and not user.has_perm(item.permission):

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "clinic",
     "intake",
@@ -76,6 +79,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Which device verified this session; then no page but the code step without one.
+    "django_otp.middleware.OTPMiddleware",
+    "clinic.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.ClinicTimezoneMiddleware",
@@ -176,6 +182,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# Two-factor login (clinic/two_factor.py): after the password, a code from an authenticator
+# app or a recovery code. "optional" is for a deployment with another factor in front of the
+# app (SSO, a VPN): staff without a device then log in with their password alone.
+STAFF_TWO_FACTOR = os.environ.get("STAFF_TWO_FACTOR", "required").strip().lower()
+if STAFF_TWO_FACTOR not in {"required", "optional"}:
+    raise ImproperlyConfigured("STAFF_TWO_FACTOR must be required or optional.")
+
+
+def _totp_issuer(device):
+    """The name authenticator apps show above the code: the clinic's own."""
+    from clinic.models import Clinic
+
+    return Clinic.load().name
+
+
+OTP_TOTP_ISSUER = _totp_issuer
+# The settings pages never show a device's secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after 30 minutes without a request.
 SESSION_COOKIE_AGE = 30 * 60

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import two_factor_views, views
+from clinic.two_factor import two_factor_exempt
 
 admin.site.site_header = "Clinic settings"
 admin.site.site_title = "Clinic settings"
@@ -30,7 +31,21 @@ account_urls = [
         views.StaffLoginView.as_view(),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", two_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("two-factor/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/recovery/", two_factor_views.two_factor_recovery, name="two_factor_recovery"),
+    path("two-factor/enrol/", two_factor_views.two_factor_enrol, name="two_factor_enrol"),
+    path("two-factor/settings/", two_factor_views.two_factor_settings, name="two_factor_settings"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path(
+        "two-factor/recovery-codes/new/",
+        two_factor_views.two_factor_recovery_codes_new,
+        name="two_factor_recovery_codes_new",
+    ),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"

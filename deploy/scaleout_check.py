@@ -60,6 +60,9 @@ RACING_BOOKINGS = 20
 DUE_FOLLOW_UPS = 12
 LOCKOUT_AFTER = 5  # AXES_FAILURE_LIMIT's default, which the servers run with
 LINK_OPENS_ALLOWED = 30  # clinic.link_sessions.OPEN_LIMIT
+# Recovery codes for the demo accounts' second step, made in the setup (seed_demo sets up
+# their two-factor login); each works once.
+RECOVERY_CODES = {}
 
 
 class CheckFailed(Exception):
@@ -200,9 +203,17 @@ def staff_log_in(browser, email, password, token=None):
     """
     if token is None:
         token = csrf_token(browser.get("/accounts/login/"))
-    return browser.post(
+    answer = browser.post(
         "/accounts/login/",
         {"csrfmiddlewaretoken": token, "username": email, "password": password},
+    )
+    if answer.status != 302:
+        return answer
+    # The second factor: one of the account's recovery codes.
+    token = csrf_token(browser.get("/accounts/two-factor/recovery/"))
+    return browser.post(
+        "/accounts/two-factor/recovery/",
+        {"csrfmiddlewaretoken": token, "code": RECOVERY_CODES[email].pop()},
     )
 
 
@@ -260,6 +271,16 @@ def django_setup(env):
     import django
 
     django.setup()
+
+
+def recovery_codes_make():
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    for email, _password in (FRONT_DESK, NURSE):
+        device = StaticDevice.objects.get(user__email=email)
+        RECOVERY_CODES[email] = [
+            device.token_set.create(token=StaticToken.random_token()).token for _ in range(5)
+        ]
 
 
 def race_data():
@@ -638,6 +659,7 @@ def main():
         database_create(env)
         django_setup(env)
         django_ready = True
+        recovery_codes_make()
         race = race_data()
         addresses = follow_ups_due()
         from django.db import connections

@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from clinic.roles import Role
 from tests.factories import PatientFactory, UserFactory
+from tests.two_factor import log_in_verified
 
 
 def pytest_configure(config):
@@ -103,7 +104,7 @@ def personas(front_desk, nurse, provider, clinic_admin):
 @pytest.fixture
 def client_for(client):
     def log_in(user):
-        client.force_login(user)
+        log_in_verified(client, user)
         return client
 
     return log_in

@@ -34,6 +34,11 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    # Set by clinic.two_factor.two_factor_reset, so that each reset, and who made it,
+    # is in the staff member's change history.
+    two_factor_reset_at = models.DateTimeField(
+        "two-factor login last reset", null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -15,6 +15,13 @@ ACCESS = {
     "home": Rule(),
     "login": Rule(anonymous=200, roles=everyone(302)),
     "logout": Rule(roles=everyone(405)),
+    # A verified login is sent on from the code step and enrolment.
+    "two_factor_verify": Rule(roles=everyone(302)),
+    "two_factor_recovery": Rule(roles=everyone(302)),
+    "two_factor_enrol": Rule(roles=everyone(302)),
+    "two_factor_settings": Rule(),
+    "two_factor_recovery_codes": Rule(roles=everyone(302)),  # none to show
+    "two_factor_recovery_codes_new": Rule(roles=everyone(405)),
     "password_change": Rule(),
     "password_change_done": Rule(),
     "password_reset": Rule(anonymous=200),

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.access import LOGIN, ROLES
+from tests.two_factor import app_device, log_in_verified
 from tests.urls import named_url_patterns
 
 
@@ -67,12 +68,34 @@ def test_anonymous_access(client, db, name):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", app_url_names())
 def test_role_access(client, personas, name, role):
-    client.force_login(personas[role])
+    log_in_verified(client, personas[role])
 
     response = client.get(url_for(name))
 
     assert response.status_code == ACCESS[name].roles[role]
     assert_kept_by_no_cache(response)
+
+
+# The pages a staff member who has given only their password may open.
+TWO_FACTOR_STEPS = {"two_factor_verify", "two_factor_recovery", "two_factor_enrol", "logout"}
+
+
+@pytest.mark.parametrize(
+    "name", [name for name in app_url_names() if ACCESS[name].anonymous == LOGIN]
+)
+def test_a_password_alone_opens_no_page_but_the_code_step(client, personas, name):
+    user = personas["clinic_admin"]
+    app_device(user)
+    client.force_login(user)  # the password step, without the code
+
+    response = client.get(url_for(name))
+
+    if name in TWO_FACTOR_STEPS:
+        assert response.status_code in (200, 302, 405)
+        assert not (response.status_code == 302 and response.url == reverse("home"))
+    else:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("two_factor_verify") + "?next=")
 
 
 def admin_changelist_names():
@@ -94,7 +117,7 @@ def test_settings_pages_need_a_login(client, db, name):
 
 @pytest.mark.parametrize("role", ["front_desk", "nurse", "provider"])
 def test_only_clinic_admins_open_the_settings_pages(client, personas, role):
-    client.force_login(personas[role])
+    log_in_verified(client, personas[role])
 
     response = client.get(reverse("admin:index"))
 
@@ -114,7 +137,7 @@ CLINIC_ADMIN_CHANGELISTS = [
 
 @pytest.mark.parametrize("name", CLINIC_ADMIN_CHANGELISTS)
 def test_clinic_admin_manages_configuration_and_staff(client, clinic_admin, name):
-    client.force_login(clinic_admin)
+    log_in_verified(client, clinic_admin)
 
     response = client.get(reverse(name))
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic.models import Clinic, Closure, OpeningHours, Patient, Room, Route
 from clinic.validators import normalize_phone, parse_human_date
 from tests.factories import PatientFactory
+from tests.two_factor import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -279,7 +280,7 @@ def test_other_routes_may_shorten_monitoring_to_the_clinics_protocol():
 
 
 def test_the_route_admin_refuses_short_esketamine_monitoring(client, clinic_admin):
-    client.force_login(clinic_admin)
+    log_in_verified(client, clinic_admin)
     url = reverse("admin:clinic_route_change", args=["intranasal"])
 
     response = client.post(

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from clinic.models import LinkPurpose, PatientLink
 from tests.factories import PatientFactory
+from tests.two_factor import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_opening_a_patient_link_logs_one_line_without_the_token_or_the_patient(c
 
 
 def test_a_staff_request_carries_the_user_id(client, front_desk, log_lines):
-    client.force_login(front_desk)
+    log_in_verified(client, front_desk)
 
     client.get(reverse("clinic:patient_list"))
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tests.databases import other_process_database_env
 from tests.factories import UserFactory
+from tests.two_factor import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_failures_from_another_client_do_not_lock_the_account_here(staff_member)
 
 
 def test_a_session_ends_after_thirty_idle_minutes(client, staff_member):
-    client.force_login(staff_member)
+    log_in_verified(client, staff_member)
     assert client.get(reverse("home")).status_code == 200
 
     with time_machine.travel(datetime.timedelta(minutes=31)):
@@ -109,7 +110,7 @@ def test_a_session_ends_after_thirty_idle_minutes(client, staff_member):
 
 
 def test_activity_keeps_a_session_alive(client, staff_member):
-    client.force_login(staff_member)
+    log_in_verified(client, staff_member)
     with time_machine.travel(datetime.timedelta(minutes=20)):
         client.get(reverse("home"))
 
@@ -128,7 +129,7 @@ def test_activity_keeps_a_session_alive(client, staff_member):
     ],
 )
 def test_weak_passwords_are_refused(client, staff_member, new_password, message):
-    client.force_login(staff_member)
+    log_in_verified(client, staff_member)
 
     response = client.post(
         reverse("password_change"),

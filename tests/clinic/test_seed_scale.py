@@ -12,6 +12,7 @@ from clinic.models import Clinic, OutcomeMeasure, Patient, PatientLink
 from followups.models import FollowUp
 from intake.models import Intake, IntakeStatus
 from scheduling.models import ACTIVE_STATUSES, Appointment, SessionRecord, TreatmentPlan
+from tests.two_factor import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,7 @@ def _reload_urls():
 
 
 def test_the_baseline_page_does_not_exist_unless_enabled(client, front_desk):
-    client.force_login(front_desk)
+    log_in_verified(client, front_desk)
 
     with pytest.raises(NoReverseMatch):
         reverse("bench_baseline")
@@ -163,7 +164,7 @@ def test_the_baseline_page_does_not_exist_unless_enabled(client, front_desk):
 def test_the_baseline_page_answers_when_the_benchmark_enables_it(settings, client, front_desk):
     settings.BENCH_BASELINE = True
     _reload_urls()
-    client.force_login(front_desk)
+    log_in_verified(client, front_desk)
     try:
         response = client.get(reverse("bench_baseline"))
     finally:

@@ -25,6 +25,7 @@ from tests.scheduling.factories import (
     next_weekday,
     open_clinic,
 )
+from tests.two_factor import log_in_verified
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -87,7 +88,7 @@ def front_desk_clients(count):
     clients = []
     for _ in range(count):
         client = Client()
-        client.force_login(maria)
+        log_in_verified(client, maria)
         clients.append(client)
     return clients
 

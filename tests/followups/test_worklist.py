@@ -176,7 +176,7 @@ def test_the_worklist_overview_reads_five_rows_a_section_whatever_the_number(
     client = client_for(nurse)
     client.get(reverse("followups:worklist"))  # counts the sections, kept in the cache
 
-    with django_assert_num_queries(18):  # one read a section
+    with django_assert_num_queries(19):  # one read a section, and the verified device
         response = client.get(reverse("followups:worklist"))
 
     section, count, shown = response.context["sections"][0]
@@ -192,7 +192,7 @@ def test_a_worklist_section_is_paginated(client_for, nurse, rows, django_assert_
     url = reverse("followups:worklist") + "?section=overdue"
     client.get(url)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(url)
 
     [(section, count, shown)] = response.context["sections"]

@@ -90,7 +90,7 @@ def test_the_queue_shows_only_intakes_waiting_for_review(client_for, provider, i
 
 # Clinic settings, session, user, permissions (user and group), the count, one page of the
 # queue with its patients and scores, the user's roles for the menu, saving the session (3).
-QUEUE_QUERIES = 10
+QUEUE_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [2, 30])

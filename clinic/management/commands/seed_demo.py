@@ -1,15 +1,19 @@
 import datetime
 import unicodedata
+from base64 import b32encode
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.demo import run_seeders
 from clinic.models import Clinic, Closure, OpeningHours, Patient, PatientStatus, Room, Route, User
 from clinic.roles import Role
+from clinic.two_factor import APP_DEVICE_NAME, recovery_codes_replace
 
 DEMO_USERS = [
     ("frontdesk@demo.clinic", "Maria", "Lopez", Role.FRONT_DESK, "demo-frontdesk-pass"),
@@ -85,13 +89,22 @@ class Command(BaseCommand):
             self.seed_clinic()
             self.seed_rooms()
             self.seed_hours()
-            self.seed_users()
+            users = self.seed_users()
+            second_factors = [self.seed_two_factor(user) for user in users]
             created = self.seed_patients()
             run_seeders(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new patients)."))
-        self.stdout.write("Demo logins (email / password):")
-        for email, _first, _last, role, password in DEMO_USERS:
-            self.stdout.write(f"  {role:<13} {email:<24} {password}")
+        self.stdout.write("Demo logins (email / password / recovery code, each code works once):")
+        for (email, _first, _last, role, password), (code, _key) in zip(
+            DEMO_USERS, second_factors, strict=True
+        ):
+            self.stdout.write(f"  {role:<13} {email:<24} {password:<20} {code}")
+        self.stdout.write(
+            "Each run prints the next unused code. Or add an account to an authenticator app "
+            "with its key:"
+        )
+        for (email, *_rest), (_code, key) in zip(DEMO_USERS, second_factors, strict=True):
+            self.stdout.write(f"  {email:<24} {key}")
 
     def seed_clinic(self):
         clinic = Clinic.load()
@@ -126,6 +139,7 @@ class Command(BaseCommand):
             Closure.objects.get_or_create(starts_on=day, ends_on=day, defaults={"reason": reason})
 
     def seed_users(self):
+        users = []
         for email, first, last, role, password in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 email=email,
@@ -139,6 +153,25 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
             user.groups.add(Group.objects.get(name=role))
+            users.append(user)
+        return users
+
+    def seed_two_factor(self, user):
+        """The demo accounts come with two-factor login set up: (an unused recovery code,
+        the authenticator app's key)."""
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=True, defaults={"name": APP_DEVICE_NAME}
+        )
+        code = (
+            StaticToken.objects.filter(device__user=user)
+            .order_by("pk")
+            .values_list("token", flat=True)
+            .first()
+        )
+        if code is None:
+            code = recovery_codes_replace(user=user)[0]
+        key = b32encode(device.bin_key).decode()
+        return code, " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
     def seed_patients(self):
         all_routes = list(Route.objects.all())
