@@ -181,6 +181,8 @@ AXES_RESET_ON_SUCCESS = True
 # by trying again every few minutes.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# What axes keeps of a failed attempt's form: never the password or a second-factor code.
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "csrfmiddlewaretoken"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # Two-factor login (clinic/two_factor.py): after the password, a code from an authenticator

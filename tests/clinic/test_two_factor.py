@@ -356,6 +356,17 @@ def test_wrong_codes_lock_the_account_from_that_client_like_wrong_passwords(clie
     assert again.status_code == 429
 
 
+def test_a_failed_attempt_keeps_no_code_that_was_typed(client, enrolled):
+    from axes.models import AccessAttempt
+
+    log_in_with_password(client, enrolled)
+    send_code(client, "271828")
+
+    kept = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert kept  # the failure was recorded
+    assert "271828" not in kept
+
+
 def test_the_code_step_is_rate_limited_per_client(monkeypatch, client, enrolled):
     monkeypatch.setattr(two_factor_views, "CODE_LIMIT", 2)
     log_in_with_password(client, enrolled)
