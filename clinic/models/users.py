@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 
@@ -51,6 +52,15 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "email"]
         verbose_name = "staff member"
         verbose_name_plural = "staff"
+        constraints = [
+            # Logins match the email in any letter case, so two accounts may not differ by
+            # case alone (which would make the login ambiguous).
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_in_any_case",
+                violation_error_message="A staff account with this email address already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email

@@ -7,9 +7,9 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import Clinic, Closure, OpeningHours, Patient, Room, Route
+from clinic.models import Clinic, Closure, OpeningHours, Patient, Room, Route, User
 from clinic.validators import normalize_phone, parse_human_date
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, UserFactory
 from tests.two_factor import log_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -311,3 +311,24 @@ def test_the_clinic_settings_are_read_once_a_request(django_assert_num_queries):
 
     with django_assert_num_queries(1):
         assert Clinic.load().name == "Harbor Clinic"  # outside a request: from the database
+
+
+def test_two_staff_accounts_cannot_differ_by_letter_case_alone(client, clinic_admin):
+    UserFactory(email="maria@clinic.test")
+    log_in_verified(client, clinic_admin)
+
+    response = client.post(
+        reverse("admin:clinic_user_add"),
+        {
+            "email": "Maria@Clinic.test",
+            "first_name": "Maria",
+            "last_name": "Lopez",
+            "password1": "a long passphrase 2026",
+            "password2": "a long passphrase 2026",
+            "usable_password": "true",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A staff account with this email address already exists." in response.text
+    assert User.objects.filter(email__iexact="maria@clinic.test").count() == 1
