@@ -71,7 +71,8 @@ MIDDLEWARE = [
     # After WhiteNoise, so static files keep their long cache lifetimes.
     "clinic.middleware.NoStoreMiddleware",
     "clinic.middleware.RefuseNulBytesMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a timed refresh (the flow board's) does not count as activity.
+    "clinic.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -141,7 +141,9 @@ class BoardRow:
     def short_name(self):
         """First name and last initial: a wall screen may be seen from the waiting room."""
         patient = self.appointment.patient
-        return f"{patient.preferred_name or patient.legal_first_name} {patient.legal_last_name[:1]}."
+        return (
+            f"{patient.preferred_name or patient.legal_first_name} {patient.legal_last_name[:1]}."
+        )
 
     @property
     def attention(self):
@@ -153,7 +155,9 @@ def _details(row, now):
     appointment, record, state = row.appointment, row.record, row.state
     if state == FlowState.EXPECTED:
         if now > appointment.starts_at + LATE_AFTER:
-            return [f"Late: not checked in, {_minutes(now - appointment.starts_at)} min after start"]
+            return [
+                f"Late: not checked in, {_minutes(now - appointment.starts_at)} min after start"
+            ]
         return [f"Expected at {_clock(appointment.starts_at)}"]
     if state == FlowState.CANCELLED:
         return [appointment.get_cancel_reason_display() or "Cancelled"]

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from clinic.middleware import not_activity
 from scheduling.board import board_rows, state_counts
 
 
@@ -33,6 +34,7 @@ def flow_board(request):
     return _board(request, "scheduling/board.html")
 
 
+@not_activity
 @permission_required("scheduling.view_appointment", raise_exception=True)
 @require_safe
 def flow_board_rows(request):
