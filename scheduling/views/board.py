@@ -19,6 +19,8 @@ def _board(request, template_name):
         template_name,
         {
             "rows": rows,
+            # A wall screen shows who is in the clinic or still expected; the rest are counted.
+            "shown": [row for row in rows if not (wall and row.finished)],
             "counts": state_counts(rows),
             "now": now,
             "wall": wall,
