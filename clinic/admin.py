@@ -128,6 +128,8 @@ class RouteAdmin(PlainTextAdmin, SimpleHistoryAdmin):
         "preparation_minutes",
         "administration_minutes",
         "monitoring_minutes",
+        "vitals_every_during",
+        "vitals_every_after",
         "active",
     ]
     readonly_fields = ["code"]

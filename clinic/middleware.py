@@ -4,11 +4,13 @@ import logging
 import re
 import time
 import uuid
+from functools import wraps
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.exceptions import BadRequest
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from clinic.log_redaction import redact_link_tokens
 from clinic.logs import request_id_var, user_id_var
@@ -138,3 +140,29 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+def not_activity(view):
+    """A page fetched by a script on a timer (the flow board's rows), not by the person.
+
+    Such a request does not push back the idle timeout: an unattended screen is logged out
+    after SESSION_COOKIE_AGE like any other (the script then reloads to the login page).
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.not_activity = True
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that requests marked @not_activity leave the session as it was."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if getattr(request, "not_activity", False) and session is not None and not session.modified:
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)

@@ -74,7 +74,8 @@ MIDDLEWARE = [
     # After WhiteNoise, so static files keep their long cache lifetimes.
     "clinic.middleware.NoStoreMiddleware",
     "clinic.middleware.RefuseNulBytesMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a timed refresh (the flow board's) does not count as activity.
+    "clinic.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -306,6 +307,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # How often the background worker (manage.py reminders_worker) scans for due reminders.
 REMINDER_SCAN_MINUTES = int(os.environ.get("REMINDER_SCAN_MINUTES", "5"))
+# How often an open flow board fetches its rows again (tests shorten it).
+FLOW_BOARD_REFRESH_SECONDS = int(os.environ.get("FLOW_BOARD_REFRESH_SECONDS", "20"))
 
 # `make bench` only: routes a bare page to measure real pages against (benchmarks/pages.py).
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)

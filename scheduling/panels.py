@@ -7,6 +7,9 @@ from clinic.panels import Panel, register_home_panel, register_patient_panel
 from scheduling.models import Appointment, RemsEnrollment, SessionRecord, TreatmentPlan
 
 register_nav_item(NavItem("Today", "scheduling:today", permission="scheduling.view_appointment"))
+register_nav_item(
+    NavItem("Flow board", "scheduling:flow_board", permission="scheduling.view_appointment")
+)
 register_nav_item(NavItem("Chairs", "scheduling:day", permission="scheduling.view_appointment"))
 register_nav_item(
     NavItem("REMS forms", "scheduling:rems_due", permission="scheduling.view_sessionrecord")

@@ -74,9 +74,17 @@ class DoseForm(StepForm):
 
 
 class ObservationForm(StepModelForm):
+    taken_at = forms.TimeField(
+        widget=TimeInput(),
+        required=False,
+        label="Time taken",
+        help_text="Now, or earlier for readings written on paper first.",
+    )
+
     class Meta:
         model = Observation
         fields = [
+            "taken_at",
             "systolic",
             "diastolic",
             "heart_rate",

@@ -76,6 +76,13 @@ def session_record_hold_decide(
     return record
 
 
+def session_record_start_dose(*, record: SessionRecord) -> SessionRecord:
+    """The dose starts now (an infusion, say); amount, lot and end are recorded when it ends."""
+    with _one_step():
+        record.start_dose()
+    return record
+
+
 def session_record_dose(
     *,
     record: SessionRecord,
@@ -97,11 +104,18 @@ def session_record_dose(
 
 
 def session_record_observe(
-    *, record: SessionRecord, observation: Observation, by: User
+    *,
+    record: SessionRecord,
+    observation: Observation,
+    by: User,
+    at: datetime.datetime | None = None,
 ) -> Observation:
-    """Add an unsaved observation (vitals, sedation, events) to the record's monitoring."""
+    """Add an unsaved observation (vitals, sedation, events) to the record's monitoring.
+
+    `at` is when the readings were taken (now if not given; earlier for readings written
+    on paper first)."""
     with _one_step():
-        return record.add_observation(observation, by=by)
+        return record.add_observation(observation, by=by, at=at)
 
 
 def session_record_discharge(

@@ -2,6 +2,7 @@ from django.urls import path
 
 from scheduling.views import (
     appointments,
+    board,
     calendars,
     feeds,
     patients,
@@ -15,6 +16,8 @@ urlpatterns = [
     path("day/", calendars.day_view, name="day"),
     path("week/", calendars.week_view, name="week"),
     path("today/", calendars.today_view, name="today"),
+    path("board/", board.flow_board, name="flow_board"),
+    path("board/rows/", board.flow_board_rows, name="flow_board_rows"),
     path("patients/<int:patient_pk>/plan/", plans.plan_create, name="plan_create"),
     path(
         "patients/<int:patient_pk>/preferences/", patients.preferences_edit, name="preferences_edit"
@@ -34,6 +37,7 @@ urlpatterns = [
         appointments.appointment_check_in,
         name="appointment_check_in",
     ),
+    path("sessions/<int:pk>/in-chair/", appointments.appointment_seat, name="appointment_seat"),
     path("sessions/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
     path(
         "sessions/<int:pk>/move/",
@@ -47,6 +51,11 @@ urlpatterns = [
         name="session_record_pre_dose",
     ),
     path("sessions/<int:pk>/record/hold/", records.session_record_hold, name="session_record_hold"),
+    path(
+        "sessions/<int:pk>/record/dose-started/",
+        records.session_record_start_dose,
+        name="session_record_start_dose",
+    ),
     path("sessions/<int:pk>/record/dose/", records.session_record_dose, name="session_record_dose"),
     path(
         "sessions/<int:pk>/record/observe/",

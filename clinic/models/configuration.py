@@ -141,6 +141,21 @@ class Route(models.Model):
         help_text="Minimum monitoring after administration before discharge "
         "(at least 120 minutes for esketamine).",
     )
+    # How often a set of vitals is due (docs/CLINICAL.md, "Vitals on time").
+    vitals_every_during = models.PositiveSmallIntegerField(
+        "vitals every (minutes) during dosing",
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(60)],
+        help_text="A set of observations is due this long after the dose starts, and after "
+        "each set while the dose is given.",
+    )
+    vitals_every_after = models.PositiveSmallIntegerField(
+        "vitals every (minutes) after dosing",
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text="After the dose ends, a set is due this long after the last one, until "
+        "discharge.",
+    )
     active = models.BooleanField(default=True)
 
     history = HistoricalRecords()

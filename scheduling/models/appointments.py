@@ -270,6 +270,7 @@ class Appointment(models.Model):
         default=False,
         help_text="Booked on a day or at a time the clinic has since closed: move or cancel it.",
     )
+    seated_at = models.DateTimeField("in the chair at", null=True, blank=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -406,6 +407,23 @@ class Appointment(models.Model):
         if not self.needs_rebooking:
             self.needs_rebooking = True
             self.save(update_fields=["needs_rebooking"])
+
+    def seat(self, *, at=None):
+        """The checked-in patient has taken their chair (the flow board's "In chair")."""
+        if self.status != self.Status.CHECKED_IN:
+            raise ValidationError(
+                "Only a checked-in patient can be shown in the chair.", code="not_checked_in"
+            )
+        if self.seated_at is not None:
+            raise ValidationError(
+                "The patient is already shown in the chair (since %(when)s).",
+                code="already_seated",
+                params={"when": f"{timezone.localtime(self.seated_at):%-I:%M %p}"},
+            )
+        if self.room_id is None:
+            raise ValidationError("A phone or video call has no chair.", code="no_chair")
+        self.seated_at = at or timezone.now()
+        self.save(update_fields=["seated_at"])
 
     def ensure_movable(self):
         if self.status != self.Status.BOOKED:

@@ -242,7 +242,7 @@ class SessionRecord(models.Model):
         self.hold_note = note
         self.save()
 
-    def record_dose(self, *, amount, unit, lot_number, started_at, ended_at):
+    def _ensure_ready_to_dose(self, started_at):
         self._ensure_recordable()
         if not self.checklist_complete or self.vitals_at is None:
             raise ValidationError(
@@ -255,10 +255,7 @@ class SessionRecord(models.Model):
                 code="held",
                 params={"systolic": self.hold_systolic, "diastolic": self.hold_diastolic},
             )
-        if ended_at < started_at:
-            raise ValidationError("The dose cannot end before it starts.", code="order")
         _ensure_not_future(started_at, "dose start time")
-        _ensure_not_future(ended_at, "dose end time")
         checked_in_at = self.appointment.checked_in_at
         if checked_in_at and started_at < checked_in_at.replace(second=0, microsecond=0):
             raise ValidationError(
@@ -266,6 +263,30 @@ class SessionRecord(models.Model):
                 code="before_check_in",
                 params={"when": _clock(checked_in_at)},
             )
+
+    @property
+    def dosing(self):
+        """Started and not yet recorded as given (an infusion running, say)."""
+        return self.dose_started_at is not None and self.dose_ended_at is None
+
+    def start_dose(self, *, at=None):
+        """The dose starts now (or at `at`); amount, lot and end follow with record_dose."""
+        at = at or timezone.now()
+        if self.dose_started_at is not None:
+            raise ValidationError(
+                "The dose is already started (at %(when)s).",
+                code="already_started",
+                params={"when": _clock(self.dose_started_at)},
+            )
+        self._ensure_ready_to_dose(at)
+        self.dose_started_at = at
+        self.save()
+
+    def record_dose(self, *, amount, unit, lot_number, started_at, ended_at):
+        self._ensure_ready_to_dose(started_at)
+        if ended_at < started_at:
+            raise ValidationError("The dose cannot end before it starts.", code="order")
+        _ensure_not_future(ended_at, "dose end time")
         self.dose_amount = amount
         self.dose_unit = unit
         self.lot_number = lot_number
@@ -283,10 +304,34 @@ class SessionRecord(models.Model):
             raise ValidationError("Record the dose before monitoring.", code="no_dose")
         observation.at = at or timezone.now()
         _ensure_not_future(observation.at, "observation time")
+        checked_in_at = self.appointment.checked_in_at
+        if checked_in_at and observation.at < checked_in_at.replace(second=0, microsecond=0):
+            raise ValidationError(
+                "The observation time (%(when)s) is before the patient was checked in (at "
+                "%(checked_in)s). Enter the time the readings were taken.",
+                code="before_check_in",
+                params={"when": _clock(observation.at), "checked_in": _clock(checked_in_at)},
+            )
         observation.record = self
         observation.recorded_by = by
         observation.save()
         return observation
+
+    def vitals_due_at(self, *, last_observation_at=None):
+        """When the next set of observations is due: None before the dose and after discharge.
+
+        Counted from the last set (or the dose's start), at the route's interval during
+        dosing while the next set falls before the dose ends, and at its interval after
+        dosing from then on (docs/CLINICAL.md, "Vitals on time").
+        """
+        if self.dose_started_at is None or self.discharged_at is not None or self.locked:
+            return None
+        route = self.appointment.route
+        last = max(self.dose_started_at, last_observation_at or self.dose_started_at)
+        during = last + datetime.timedelta(minutes=route.vitals_every_during)
+        if self.dose_ended_at is None or during <= self.dose_ended_at:
+            return during
+        return last + datetime.timedelta(minutes=route.vitals_every_after)
 
     def discharge(
         self, *, at, criteria_met, released_to_escort, vitals_acceptable_at_end, ready_at=None

@@ -77,6 +77,14 @@ def appointment_detail(request, pk):
     )
 
 
+def _back(request, appointment):
+    """To the page the action was taken on (today's list, the flow board), else the session."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = appointment.get_absolute_url()
+    return redirect(next_url)
+
+
 @permission_required("scheduling.change_appointment", raise_exception=True)
 @require_POST
 def appointment_check_in(request, pk):
@@ -87,10 +95,20 @@ def appointment_check_in(request, pk):
         messages.error(request, error.messages[0])
     else:
         messages.success(request, f"{appointment.patient.full_name} is checked in.")
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = appointment.get_absolute_url()
-    return redirect(next_url)
+    return _back(request, appointment)
+
+
+@permission_required("scheduling.change_appointment", raise_exception=True)
+@require_POST
+def appointment_seat(request, pk):
+    appointment = _get_appointment(pk)
+    try:
+        appointment.seat()
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{appointment.patient.full_name} is in the chair.")
+    return _back(request, appointment)
 
 
 @permission_required("scheduling.change_appointment", raise_exception=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from clinic.access_log import log_access
 from clinic.models import AccessKind
 from scheduling import records
+from scheduling.board import vitals_due
 from scheduling.models import Appointment, Observation, SessionRecord
 from scheduling.record_forms import (
     AmendmentForm,
@@ -58,6 +59,7 @@ def _record_to_write(request, pk):
 def _page(request, record, **failed):
     """The record with a form per step; `failed` is a step's form shown with its errors."""
     plan = record.appointment.plan
+    started = record.dose_started_at
     forms = {
         "pre_dose": PreDoseForm(instance=record),
         "hold": HoldDecisionForm(),
@@ -65,16 +67,18 @@ def _page(request, record, **failed):
             initial={
                 "amount": getattr(plan, "dose", None),
                 "unit": getattr(plan, "dose_unit", "mg"),
-                "started": now_time(),
+                "started": timezone.localtime(started).time() if started else now_time(),
                 "ended": now_time(),
             }
         ),
-        "observe": ObservationForm(),
+        "observe": ObservationForm(initial={"taken_at": now_time()}),
         "discharge": DischargeForm(initial={"at": now_time()}),
         "amend": AmendmentForm(),
         **failed,
     }
     observations = list(record.observations.all()) if record.pk else []
+    now = timezone.now()
+    last_at = observations[-1].at if observations else None
     return render(
         request,
         "scheduling/session_record.html",
@@ -84,7 +88,8 @@ def _page(request, record, **failed):
             "forms": forms,
             "observations": observations,
             "last": observations[-1] if observations else None,
-            "now": timezone.now(),
+            "vitals": vitals_due(record, last_observation_at=last_at, now=now),
+            "now": now,
         },
     )
 
@@ -172,19 +177,38 @@ def session_record_dose(request, pk):
 
 @permission_required(CHANGE, raise_exception=True)
 @require_POST
+def session_record_start_dose(request, pk):
+    record = _record_to_write(request, pk)
+    return _saved(request, pk, records.session_record_start_dose, record=record)
+
+
+# Refusals about the time typed: shown on the field, with everything typed kept.
+TIME_REFUSALS = {"in_future", "before_check_in"}
+
+
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
 def session_record_observe(request, pk):
     record = _record_to_write(request, pk)
     form = ObservationForm(request.POST)
     if not form.is_valid():
         return _page(request, record, observe=form)
-    return _saved(
-        request,
-        pk,
-        records.session_record_observe,
-        record=record,
-        observation=form.save(commit=False),
-        by=request.user,
-    )
+    taken_at = form.cleaned_data["taken_at"]
+    try:
+        records.session_record_observe(
+            record=record,
+            observation=form.save(commit=False),
+            by=request.user,
+            at=on_session_day(record.appointment, taken_at) if taken_at else None,
+        )
+    except ValidationError as error:
+        form.add_error("taken_at" if error.code in TIME_REFUSALS else None, error)
+        return _page(request, record, observe=form)
+    except records.RecordStartedTwice as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Saved.")
+    return redirect("scheduling:session_record", pk)
 
 
 @permission_required(CHANGE, raise_exception=True)

@@ -71,6 +71,8 @@ ACCESS = {
     "scheduling:day": Rule(),
     "scheduling:week": Rule(),
     "scheduling:today": Rule(),
+    "scheduling:flow_board": Rule(),
+    "scheduling:flow_board_rows": Rule(),
     "scheduling:plan_create": Rule(roles=only("provider"), kwargs=patient_pk),
     "scheduling:preferences_edit": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
     "scheduling:rems_enroll": Rule(roles=only(*BOOKERS), kwargs=patient_pk),
@@ -83,6 +85,9 @@ ACCESS = {
     "scheduling:appointment_detail": Rule(kwargs=appointment_pk),
     # POST-only actions: GET is refused with 405 once the permission check passed.
     "scheduling:appointment_check_in": Rule(
+        roles=only("front_desk", "nurse", "provider", status=405), kwargs=appointment_pk
+    ),
+    "scheduling:appointment_seat": Rule(
         roles=only("front_desk", "nurse", "provider", status=405), kwargs=appointment_pk
     ),
     "scheduling:appointment_cancel": Rule(
@@ -99,6 +104,9 @@ ACCESS = {
     ),
     "scheduling:session_record_hold": Rule(
         roles=only("provider", status=405), kwargs=appointment_pk
+    ),
+    "scheduling:session_record_start_dose": Rule(
+        roles=only("nurse", status=405), kwargs=appointment_pk
     ),
     "scheduling:session_record_dose": Rule(roles=only("nurse", status=405), kwargs=appointment_pk),
     "scheduling:session_record_observe": Rule(
