@@ -28,7 +28,7 @@ def set_intervals(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0008_access_log"),
+        ("clinic", "0010_user_email_any_case"),
     ]
 
     operations = [
