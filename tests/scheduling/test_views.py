@@ -125,19 +125,23 @@ def test_front_desk_changes_a_time_and_confirms_the_series(client_for, front_des
     assert first.booked_by == front_desk
 
 
-def test_a_clash_at_confirmation_names_the_session_and_offers_free_times(
-    client_for, front_desk, chair, monitor
-):
+def plan_with_session_3_taken(client, chair):
+    """A draft plan's proposed rows, then someone else books the chair at session 3's time."""
     plan = TreatmentPlanFactory()
-    client = client_for(front_desk)
     formset = client.get(plan.get_absolute_url()).context["formset"]
-    third_day = formset.forms[2].initial["day"]
     book(
         patient=cleared_patient("iv"),
         room=chair,
         clinician=clinician_with_hours(),
-        starts_at=at(third_day, 8),
+        starts_at=at(formset.forms[2].initial["day"], 8),
     )
+    return plan, client, formset
+
+
+def test_a_clash_at_confirmation_names_the_session_and_offers_free_times(
+    client_for, front_desk, chair, monitor
+):
+    plan, client, formset = plan_with_session_3_taken(client_for(front_desk), chair)
 
     response = client.post(book_url(plan), formset_data(formset))
 
@@ -529,17 +533,8 @@ def test_a_chair_not_equipped_for_the_route_is_refused_in_a_series_row(
 
 
 def test_spacing_problems_and_clashes_are_reported_together(client_for, front_desk, chair, monitor):
-    plan = TreatmentPlanFactory()
-    client = client_for(front_desk)
-    formset = client.get(plan.get_absolute_url()).context["formset"]
+    plan, client, formset = plan_with_session_3_taken(client_for(front_desk), chair)
     first_day = formset.forms[0].initial["day"]
-    third_day = formset.forms[2].initial["day"]
-    book(
-        patient=cleared_patient("iv"),
-        room=chair,
-        clinician=clinician_with_hours(),
-        starts_at=at(third_day, 8),
-    )
     # Session 2 on the first session's day: too close to it.
     data = formset_data(formset, {"form-1-day": first_day.isoformat(), "form-1-time": "14:00"})
 
@@ -556,16 +551,7 @@ def test_spacing_problems_and_clashes_are_reported_together(client_for, front_de
 def test_an_offered_free_time_is_a_button_that_fills_its_row(
     client_for, front_desk, chair, monitor
 ):
-    plan = TreatmentPlanFactory()
-    client = client_for(front_desk)
-    formset = client.get(plan.get_absolute_url()).context["formset"]
-    third_day = formset.forms[2].initial["day"]
-    book(
-        patient=cleared_patient("iv"),
-        room=chair,
-        clinician=clinician_with_hours(),
-        starts_at=at(third_day, 8),
-    )
+    plan, client, formset = plan_with_session_3_taken(client_for(front_desk), chair)
     data = formset_data(formset)
     refused = client.post(book_url(plan), data)
     suggestion = refused.context["formset"].forms[2].suggestions[0]
