@@ -4,10 +4,15 @@ Everything here is plain data in, plain data out, so the chart is tested
 without a database and drawn by a template (templates/partials/trend_chart.html)
 with no script and no inline style: readable without colour (each instrument
 has its own marker shape and line pattern) and backed by a table of numbers.
+The markers and the table, one entry per score, are written here: a template's
+loop over years of scores costs more than the rest of the patient page.
 """
 
 import datetime
 from dataclasses import dataclass, field
+
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html_join
 
 PHQ9_MAX = 27
 GAD7_MAX = 21
@@ -48,6 +53,14 @@ class PlotPoint:
         return round(self.y - 4, 1)
 
 
+MARKERS = {
+    "circle": '<circle cx="{}" cy="{}" r="4.5" class="trend-marker trend-marker-phq9">'
+    "<title>{} {} on {}</title></circle>",
+    "square": '<rect x="{}" y="{}" width="8" height="8" class="trend-marker trend-marker-gad7">'
+    "<title>{} {} on {}</title></rect>",
+}
+
+
 @dataclass(frozen=True)
 class PlotLine:
     name: str
@@ -55,6 +68,25 @@ class PlotLine:
     dashed: bool
     points: list
     polyline: str
+
+    @property
+    def markers(self):
+        """The SVG markers, written here: a year of scores is too many loops for a template."""
+        square = self.marker == "square"
+        return format_html_join(
+            "",
+            MARKERS[self.marker],
+            (
+                (
+                    point.square_x if square else point.x,
+                    point.square_y if square else point.y,
+                    self.name,
+                    point.total,
+                    date_format(point.taken_on, "M j, Y"),
+                )
+                for point in self.points
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -98,6 +130,22 @@ class TrendChart:
     @property
     def is_empty(self):
         return not any(line.points for line in self.lines)
+
+    @property
+    def table_rows(self):
+        """The table of every score, written here for the same reason as the markers."""
+        return format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
+            (
+                (date_format(day, "m/d/Y"), _or_dash(phq9), _or_dash(gad7))
+                for day, phq9, gad7 in self.rows
+            ),
+        )
+
+
+def _or_dash(total):
+    return "—" if total is None else total
 
 
 def trend_chart(*, phq9, gad7=(), sessions=(), width=640, height=280):

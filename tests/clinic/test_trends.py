@@ -114,3 +114,24 @@ def test_the_chart_has_no_inline_styles_or_scripts():
 
     assert "style=" not in html
     assert "<script" not in html
+
+
+def test_the_markers_and_table_are_written_with_each_score_and_its_date():
+    from django.test.html import parse_html
+
+    chart = trend_chart(
+        phq9=[Score(datetime.date(2026, 1, 5), 20), Score(datetime.date(2026, 2, 2), 4)],
+        gad7=[Score(datetime.date(2026, 1, 5), 12)],
+    )
+    phq9, gad7 = chart.lines
+
+    circles = parse_html(str(phq9.markers))
+    assert [child.name for child in circles.children] == ["circle", "circle"]
+    assert "PHQ-9 20 on Jan 5, 2026" in str(phq9.markers)
+    square = parse_html(str(gad7.markers))
+    assert square.name == "rect"
+    assert dict(square.attributes)["x"] == str(gad7.points[0].square_x)
+    assert parse_html(str(chart.table_rows)) == parse_html(
+        '<tr><th scope="row">01/05/2026</th><td>20</td><td>12</td></tr>'
+        '<tr><th scope="row">02/02/2026</th><td>4</td><td>—</td></tr>'
+    )
