@@ -23,10 +23,22 @@ from intake.questions import CONTRAINDICATIONS, DIAGNOSES
 
 
 class AboutYouForm(StepForm):
-    legal_first_name = forms.CharField(label="Legal first name", max_length=100)
-    legal_last_name = forms.CharField(label="Legal last name", max_length=100)
+    # Autocomplete names (WHATWG) let a phone fill the patient's own details in.
+    legal_first_name = forms.CharField(
+        label="Legal first name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    legal_last_name = forms.CharField(
+        label="Legal last name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     preferred_name = forms.CharField(
-        label="Name you like to be called", max_length=100, required=False
+        label="Name you like to be called",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     date_of_birth = forms.DateField(
         label="Date of birth",
@@ -62,8 +74,16 @@ class AboutYouForm(StepForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
     )
-    city = forms.CharField(label="City", max_length=100)
-    state = forms.CharField(label="State", max_length=100)
+    city = forms.CharField(
+        label="City",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    state = forms.CharField(
+        label="State",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
     postal_code = forms.CharField(
         label="ZIP code",
         max_length=20,

@@ -1,6 +1,7 @@
 """The patient's pages: the link, each step, review and submission."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -160,6 +161,30 @@ def test_about_you_is_prefilled_from_the_patient_record(patient_client, patient)
     response = patient_client.get(step_url("about-you"))
 
     assert f'value="{patient.legal_last_name}"'.encode() in response.content
+
+
+def test_a_phone_can_fill_in_the_patients_own_details(patient_client, intake):
+    response = patient_client.get(step_url("about-you"))
+
+    inputs = {
+        re.search(r'name="([^"]+)"', tag).group(1): tag
+        for tag in re.findall(r"<input[^>]*>", response.content.decode())
+        if 'name="' in tag
+    }
+    for name, autocomplete in {
+        "legal_first_name": "given-name",
+        "legal_last_name": "family-name",
+        "preferred_name": "nickname",
+        "date_of_birth": "bday",
+        "phone": "tel",
+        "email": "email",
+        "address_line1": "address-line1",
+        "address_line2": "address-line2",
+        "city": "address-level2",
+        "state": "address-level1",
+        "postal_code": "postal-code",
+    }.items():
+        assert f'autocomplete="{autocomplete}"' in inputs[name], name
 
 
 def test_a_mistake_in_the_date_of_birth_keeps_every_other_answer(patient_client, intake):
