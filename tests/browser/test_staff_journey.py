@@ -89,3 +89,20 @@ def test_the_day_calendar_and_home_fit_a_phone_screen(phone_page):
 
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375, url
     screenshot(phone_page, "day-calendar-phone")
+
+
+def test_the_skip_link_shows_above_the_header_when_focused(page):
+    log_in(page, UserFactory(role=Role.FRONT_DESK))
+    page.goto(reverse("clinic:patient_list"))
+
+    page.keyboard.press("Tab")
+
+    link = page.get_by_role("link", name="Skip to main content")
+    box = link.bounding_box()
+    on_top = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).textContent.trim()",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert on_top == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
