@@ -262,6 +262,12 @@ def rems_form(request, pk):
         appointment_id=pk,
         appointment__route_id="intranasal",
     )
+    log_access(
+        request,
+        AccessKind.SESSION_RECORD,
+        patient=record.appointment.patient,
+        subject=f"REMS monitoring form of appointment {pk}",
+    )
     observations = list(record.observations.all())
     return render(
         request,

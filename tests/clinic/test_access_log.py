@@ -240,3 +240,19 @@ def test_staff_accounts_are_deactivated_never_deleted(client, nurse):
 
     assert response.status_code == 403
     assert type(nurse).objects.filter(pk=nurse.pk).exists()
+
+
+def test_page_titles_name_the_record_and_say_when_a_form_has_errors(
+    client_for, clinic_admin, nurse
+):
+    pk = appointment_pk()["pk"]
+    record = client_for(nurse).get(reverse("scheduling:session_record", args=[pk]))
+    patient = record.context["appointment"].patient
+
+    title = record.text.split("<title>")[1].split("</title>")[0]
+    assert title.startswith(f"Session record · {patient.full_name}, ")
+
+    refused = client_for(clinic_admin).get(
+        reverse("clinic:access_log_export"), {"first_day": "2026-03-05", "last_day": "x"}
+    )
+    assert "<title>Error: Access log" in refused.text
