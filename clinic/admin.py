@@ -7,9 +7,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.access_log import log_access
 from clinic.closing import booked_outside
 from clinic.forms import refuse_invisible_characters
-from clinic.models import Clinic, Closure, OpeningHours, Patient, Room, Route, User
+from clinic.models import AccessKind, Clinic, Closure, OpeningHours, Patient, Room, Route, User
 from clinic.two_factor import app_device_for, two_factor_reset
 
 # Devices hold the secrets behind staff's codes: they are reset from the staff member's
@@ -227,3 +228,14 @@ class PatientAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     # patients on the patient list, which keeps the query out of URLs.
     list_filter = ["status"]
     readonly_fields = ["mrn", "created_at", "updated_at"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The whole record, like the patient page: its opening goes in the access log.
+        patient = Patient.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if (
+            patient
+            and request.method == "GET"
+            and self.has_view_or_change_permission(request, patient)
+        ):
+            log_access(request, AccessKind.PATIENT_SETTINGS, patient=patient)
+        return super().change_view(request, object_id, form_url, extra_context)

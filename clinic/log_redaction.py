@@ -8,7 +8,7 @@ replaced: those requests reach the logs too, as redirects and 404s.
 
 import functools
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf
 
@@ -18,12 +18,16 @@ REDACTED = "<token>"
 
 def redact_link_tokens(url: str) -> str:
     """The path, path with query, or absolute URL, with any link token replaced."""
-    parts = urlsplit(url)
+    # A logged path that starts with "//" is a path, not a host (`//intake/start/…`).
+    parts = urlsplit("/" + url.lstrip("/") if url.startswith("//") else url)
+    # Matched as the app reads it: percent-escapes decoded (`/intake/st%61rt/…` opens the
+    # link too) and repeated slashes taken as one (`//intake/start/…`).
+    path = re.sub(r"/{2,}", "/", unquote(parts.path))
     for pattern in _token_route_patterns(get_urlconf()):
-        match = pattern.match(parts.path)
+        match = pattern.match(path)
         if match:
             start, end = match.span(TOKEN_PARAMETER)
-            path = parts.path[:start] + REDACTED + parts.path[end:]
+            path = path[:start] + REDACTED + path[end:]
             return urlunsplit(parts._replace(path=path))
     return url
 

@@ -40,8 +40,15 @@ NEW_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
 
 def _next_url(request):
     url = request.POST.get("next") or request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: anything else (a bare word would be taken for a URL name
+    # by redirect()) goes to the home page.
+    printable = url.isprintable()  # no line breaks or other control characters in a header
+    if (
+        printable
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return resolve_url(settings.LOGIN_REDIRECT_URL)

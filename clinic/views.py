@@ -153,6 +153,7 @@ def patient_update(request, pk):
 @permission_required("clinic.view_historicalpatient", raise_exception=True)
 def patient_history(request, pk):
     patient = get_object_or_404(Patient, pk=pk)
+    log_access(request, AccessKind.PATIENT_HISTORY, patient=patient)
     return render(
         request,
         "clinic/patient_history.html",

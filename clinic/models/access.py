@@ -18,6 +18,9 @@ from clinic.models.patients import Patient
 
 class AccessKind(models.TextChoices):
     PATIENT_PAGE = "patient_page", "Patient page"
+    PATIENT_HISTORY = "patient_history", "Patient's change history"
+    PATIENT_SETTINGS = "patient_settings", "Patient in Clinic settings"
+    APPOINTMENT = "appointment", "Appointment"
     SESSION_RECORD = "session_record", "Session record"
     INTAKE_SUMMARY = "intake_summary", "Intake summary"
     PATIENT_EXPORT = "patient_export", "Patient export (CSV)"

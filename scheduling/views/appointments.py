@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from clinic.models import Patient
+from clinic.access_log import log_access
+from clinic.models import AccessKind, Patient
 from scheduling import booking
 from scheduling.booking import (
     RemsEnrollmentMissing,
@@ -70,6 +71,9 @@ def appointment_create(request, patient_pk):
 @permission_required("scheduling.view_appointment", raise_exception=True)
 def appointment_detail(request, pk):
     appointment = _get_appointment(pk)
+    log_access(
+        request, AccessKind.APPOINTMENT, patient=appointment.patient, subject=f"Appointment {pk}"
+    )
     return render(
         request,
         "scheduling/appointment_detail.html",

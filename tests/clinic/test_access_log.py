@@ -256,3 +256,21 @@ def test_page_titles_name_the_record_and_say_when_a_form_has_errors(
         reverse("clinic:access_log_export"), {"first_day": "2026-03-05", "last_day": "x"}
     )
     assert "<title>Error: Access log" in refused.text
+
+
+def test_an_appointment_the_change_history_and_the_settings_record_are_logged(
+    client_for, clinic_admin, front_desk
+):
+    pk = appointment_pk()["pk"]
+    patient = Patient.objects.get(appointments__pk=pk)
+
+    client_for(front_desk).get(reverse("scheduling:appointment_detail", args=[pk]))
+    admin = client_for(clinic_admin)
+    admin.get(reverse("clinic:patient_history", args=[patient.pk]))
+    admin.get(reverse("admin:clinic_patient_change", args=[patient.pk]))
+
+    assert list(AccessLogEntry.objects.order_by("pk").values_list("kind", "patient")) == [
+        (AccessKind.APPOINTMENT, patient.pk),
+        (AccessKind.PATIENT_HISTORY, patient.pk),
+        (AccessKind.PATIENT_SETTINGS, patient.pk),
+    ]

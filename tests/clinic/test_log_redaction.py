@@ -90,6 +90,10 @@ def test_every_route_with_a_token_in_the_url_conf_is_redacted():
         ("/scheduling/feeds/abc123", "/scheduling/feeds/<token>"),
         ("/follow-ups/q/abc123/?utm=1", "/follow-ups/q/<token>/?utm=1"),
         ("https://clinic.example.org/intake/start/abc123/", "https://clinic.example.org/intake/start/<token>/"),
+        # Forms the app reads as the same link: percent-escapes, doubled slashes.
+        ("/intake/st%61rt/abc123/", "/intake/start/<token>/"),
+        ("//intake/start/abc123/", "/intake/start/<token>/"),
+        ("/intake//start/abc%31%32%33/", "/intake/start/<token>/"),
     ],
 )  # fmt: skip
 def test_a_path_that_only_starts_like_a_link_still_loses_its_token(path, redacted):

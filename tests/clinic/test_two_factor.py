@@ -428,3 +428,14 @@ def test_a_clinic_admin_cannot_reset_a_superusers_login(client, clinic_admin):
 
     assert "Two-factor login reset for 0 staff member" in response.content.decode()
     assert TOTPDevice.objects.filter(user=superuser).exists()
+
+
+@pytest.mark.parametrize("next_url", ["abc", "Ann\u202eevil", "a\nb", "/a\nb", "//evil.example"])
+@pytest.mark.parametrize("step", ["two_factor_verify", "two_factor_recovery"])
+def test_a_strange_next_address_goes_home_instead_of_failing(client, enrolled, step, next_url):
+    log_in_verified(client, enrolled)
+
+    response = client.get(reverse(step), {"next": next_url})
+
+    assert response.status_code == 302
+    assert response.url == "/"
