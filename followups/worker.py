@@ -33,6 +33,7 @@ SCAN_LOCK_ID = 0x6B65_7461_7363_616E  # "ketascan"
 
 def reminders_scan() -> dict:
     """End finished series, create their follow-ups, send every reminder due, record the time."""
+    from clinic.ratelimit import rate_counters_forget
     from followups.reminders import reminders_send_due
     from followups.services import ended_series_follow_ups_create
     from scheduling.plans import plans_end_finished
@@ -40,6 +41,7 @@ def reminders_scan() -> dict:
     ended = plans_end_finished()
     created = ended_series_follow_ups_create()
     sent = reminders_send_due(now=timezone.now())
+    rate_counters_forget()
     Heartbeat.beat(Heartbeat.Job.REMINDER_SCAN)
     return {"series_ended": ended, "follow_ups_created": created, "sent": sent}
 

@@ -4,6 +4,7 @@ from clinic.models.heartbeats import Heartbeat
 from clinic.models.links import LinkPurpose, PatientLink
 from clinic.models.measures import MeasureSource, OutcomeMeasure, SafetyFlag
 from clinic.models.patients import Patient, PatientStatus, Sex
+from clinic.models.ratelimits import RateCounter
 from clinic.models.users import User
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Patient",
     "PatientLink",
     "PatientStatus",
+    "RateCounter",
     "Room",
     "Route",
     "SafetyFlag",
