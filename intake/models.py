@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
@@ -37,6 +38,21 @@ class IntakeQuerySet(models.QuerySet):
             .select_related("patient", "phq9", "gad7")
             .order_by("-has_open_flag", "submitted_at", "pk")
         )
+
+    def review_page(self, number, per_page):
+        """One page of the review queue.
+
+        The page's ids are chosen from the intakes alone (their status index), and only
+        those rows are then read with their patients and scores: ordering every waiting
+        intake joined to the patients made PostgreSQL scan the whole patient table.
+        """
+        page = Paginator(self.waiting_for_review().values_list("pk", flat=True), per_page).get_page(
+            number
+        )
+        ids = list(page.object_list)
+        rows = self.waiting_for_review().filter(pk__in=ids).defer("answers").in_bulk()
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
+        return page
 
 
 class Intake(models.Model):

@@ -53,8 +53,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def empty_cache(request, django_db_blocker):
-    """Rate limits, the clinic report and the home page's counts are kept in the cache, a
-    table in the database: each test that uses the database starts with it empty."""
+    """The clinic report and the home page's counts are kept in the cache, a table in the
+    database: each test that uses the database starts with it empty (the rate-limit
+    counters are rows of their own, which go with each test's transaction)."""
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames
     )

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -74,8 +73,7 @@ def link_revoke(request, patient_pk):
 
 @permission_required("intake.view_intake", raise_exception=True)
 def queue(request):
-    waiting = Intake.objects.waiting_for_review().defer("answers")
-    page = Paginator(waiting, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    page = Intake.objects.review_page(request.GET.get("page"), QUEUE_PER_PAGE)
     return render(request, "intake/queue.html", {"page": page})
 
 

@@ -6,12 +6,11 @@ What is refused stores nothing; what is stored holds no hidden characters.
 import time
 
 from django.core import signing
-from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinic.models import Clinic, Patient
+from clinic.models import Clinic, Patient, RateCounter
 from clinic.validators import validate_plain_text
 from intake.forms.referral import FORM_STARTED_SALT
 from tests.intake.steps import VALID
@@ -76,7 +75,7 @@ def test_self_referral_with_any_name_creates_no_one_when_refused(client, db, fir
     clinic = Clinic.load()
     clinic.self_referral_enabled = True
     clinic.save()
-    cache.clear()  # the referral limit counts per client, and every example is one client
+    RateCounter.objects.all().delete()  # the referral limit counts per client: every example is one
     before = set(Patient.objects.values_list("pk", flat=True))
     started = signing.dumps(time.time() - 60, salt=FORM_STARTED_SALT)
     data = {
