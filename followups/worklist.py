@@ -154,7 +154,10 @@ class Worklist:
         ]
 
     def page(self, key, number, *, per_page=ROWS_PER_PAGE):
-        return Paginator(self.rows(key), per_page).get_page(number)
+        """One page of a section, numbered by its kept count (the rows are read live)."""
+        return Paginator(_CountedRows(self.rows(key), self.counts()[key]), per_page).get_page(
+            number
+        )
 
     def counts(self):
         """One SQL COUNT per section (the home page shows these without loading any row),
@@ -164,6 +167,19 @@ class Worklist:
             f"worklist:{who}:{self.today.isoformat()}",
             lambda: {section.key: self.rows(section.key).count() for section in SECTIONS},
         )
+
+
+class _CountedRows:
+    """A section's rows with the count the overview already has, for the paginator."""
+
+    def __init__(self, queryset, count):
+        self.queryset, self._count = queryset, count
+
+    def count(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
 
 
 def worklist_build(*, today=None, provider=None) -> Worklist:
