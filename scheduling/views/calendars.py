@@ -110,6 +110,16 @@ def day_view(request):
         Block(appointment, column=columns[appointment.room_id], day_start=day_start, zone=zone)
         for appointment in _appointments_on(day, zone).filter(room__in=rooms)
     ]
+    # Cancelled and no-show appointments free their chair, so they are listed under the grid.
+    not_held = (
+        Appointment.objects.on_day(day, zone)
+        .filter(
+            room__in=rooms,
+            status__in=[Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW],
+        )
+        .select_related("patient", "room")
+        .order_by("starts_at", "pk")
+    )
     now = timezone.now()
     now_row = None
     if day_start <= now < day_end:
@@ -124,6 +134,7 @@ def day_view(request):
             "rows": rows,
             "end_column": len(rooms) + 2,
             "blocks": blocks,
+            "not_held": not_held,
             "now_row": now_row,
             "now": now,
             "previous_day": day - datetime.timedelta(days=1),

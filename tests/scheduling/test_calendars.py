@@ -51,7 +51,7 @@ def test_day_view_query_count_does_not_grow(
     url = reverse("scheduling:day") + f"?date={monday.isoformat()}"
     client.get(url)  # warm the session
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # and one for those not held (cancelled, no-show)
         response = client.get(url)
 
     assert len(response.context["blocks"]) == count
@@ -81,6 +81,29 @@ def test_day_view_shows_the_parts_of_a_session(client_for, nurse, chair, monitor
     assert 'class="dose"' in response.text
     assert "gr-6 gs-8" in response.text  # 9:00 is the fifth 15-minute row after 8:00
     assert "Alex Morgan" in response.text
+
+
+def test_the_day_view_says_each_status_in_words(client_for, nurse, chair, monitor):
+    monday = next_weekday(0)
+    sessions = {
+        hour: book(
+            patient=cleared_patient("iv"), room=chair, clinician=monitor, starts_at=at(monday, hour)
+        )
+        for hour in (8, 10, 12, 14, 16)
+    }
+    Appointment.objects.filter(pk=sessions[10].pk).update(status=Appointment.Status.CHECKED_IN)
+    Appointment.objects.filter(pk=sessions[12].pk).update(status=Appointment.Status.COMPLETED)
+    Appointment.objects.filter(pk=sessions[14].pk).update(status=Appointment.Status.CANCELLED)
+    Appointment.objects.filter(pk=sessions[16].pk).update(status=Appointment.Status.NO_SHOW)
+
+    response = client_for(nurse).get(reverse("scheduling:day") + f"?date={monday}")
+
+    text = response.text
+    assert "· <strong>checked in</strong>" in text
+    assert "· <strong>completed</strong>" in text
+    assert "Not held, chair free" in text
+    assert "2:00 PM · Chair 1" in text and "<strong>Cancelled</strong>" in text
+    assert "4:00 PM · Chair 1" in text and "<strong>No-show</strong>" in text
 
 
 def test_the_ical_feed_shows_initials_and_mrn_only(client, chair, monitor, iv_patient):
