@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
             ],
+            "builtins": ["clinic.templatetags.phones"],
         },
     },
 ]

@@ -16,6 +16,16 @@ def normalize_phone(value):
     return f"+{digits}" if value.startswith("+") else digits
 
 
+def format_phone(value):
+    """A stored number as people read it: (415) 555-0100, +1 (415) 555-0100; others as kept."""
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"+1 ({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+    if len(digits) == 10 and not (value or "").startswith("+"):
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return value or ""
+
+
 def validate_phone(value):
     digits = re.sub(r"\D", "", value or "")
     if not PHONE_ALLOWED.match(value or "") or not 10 <= len(digits) <= 15:

@@ -332,3 +332,30 @@ def test_two_staff_accounts_cannot_differ_by_letter_case_alone(client, clinic_ad
     assert response.status_code == 200
     assert "A staff account with this email address already exists." in response.text
     assert User.objects.filter(email__iexact="maria@clinic.test").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("4155550100", "(415) 555-0100"),
+        ("14155550100", "+1 (415) 555-0100"),
+        ("+442071234567", "+442071234567"),
+        ("", ""),
+    ],
+)
+def test_phone_numbers_are_shown_as_people_read_them(stored, shown):
+    from clinic.validators import format_phone
+
+    assert format_phone(stored) == shown
+
+
+def test_the_patient_page_shows_the_phone_formatted(client, clinic_admin):
+    patient = PatientFactory(
+        phone="4155550100", emergency_contact_name="Jo", emergency_contact_phone="5105550111"
+    )
+    log_in_verified(client, clinic_admin)
+
+    response = client.get(reverse("clinic:patient_detail", args=[patient.pk]))
+
+    assert "(415) 555-0100" in response.text
+    assert "(510) 555-0111" in response.text
