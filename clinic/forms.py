@@ -198,11 +198,14 @@ class PatientForm(PlainTextForm, forms.ModelForm):
             "emergency_contact_name",
             "emergency_contact_relationship",
             "emergency_contact_phone",
+            "escort_name",
+            "escort_phone",
         ]
         widgets = {
             "date_of_birth": DateInput(attrs={"autocomplete": "bday"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
+            "escort_phone": forms.TextInput(attrs={"type": "tel"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
         error_messages = {
@@ -242,6 +245,10 @@ class PatientForm(PlainTextForm, forms.ModelForm):
                     Column("emergency_contact_relationship"),
                     Column("emergency_contact_phone"),
                 ),
+            ),
+            Fieldset(
+                "Escort home after each session",
+                Row(Column("escort_name"), Column("escort_phone")),
             ),
         )
 

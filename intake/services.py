@@ -40,6 +40,8 @@ PATIENT_FIELDS_FROM_CONTACTS = [
     "emergency_contact_name",
     "emergency_contact_relationship",
     "emergency_contact_phone",
+    "escort_name",
+    "escort_phone",
 ]
 
 

@@ -101,6 +101,10 @@ class Patient(models.Model):
     emergency_contact_phone = models.CharField(
         max_length=20, blank=True, validators=[validate_phone]
     )
+    # The adult who takes the patient home after each session (from the intake): the nurse
+    # confirms them before dosing.
+    escort_name = models.CharField(max_length=200, blank=True)
+    escort_phone = models.CharField(max_length=20, blank=True, validators=[validate_phone])
     preferred_language = models.CharField(max_length=50, default="English")
     status = models.CharField(
         max_length=30, choices=PatientStatus.choices, default=PatientStatus.REFERRED
@@ -135,6 +139,7 @@ class Patient(models.Model):
     def clean(self):
         self.phone = normalize_phone(self.phone)
         self.emergency_contact_phone = normalize_phone(self.emergency_contact_phone)
+        self.escort_phone = normalize_phone(self.escort_phone)
         if self.date_of_birth:
             minimum_age = Clinic.load().minimum_patient_age
             if age_on(self.date_of_birth, timezone.localdate()) < minimum_age:

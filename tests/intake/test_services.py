@@ -109,6 +109,7 @@ def test_submission_copies_the_patients_details_to_their_record(db):
     assert patient.status == PatientStatus.UNDER_REVIEW
     assert patient.pronouns == "they/them"
     assert patient.emergency_contact_name == "Jamie Doe"
+    assert (patient.escort_name, patient.escort_phone) == ("Jamie Doe", "4155550111")
 
 
 def test_a_consent_is_signed_once(intake):

@@ -74,6 +74,17 @@ def test_nurse_records_checklist_and_vitals(client_for, nurse, session):
     assert (record.systolic, record.diastolic) == (128, 82)
 
 
+def test_the_checklist_names_the_escort_from_the_intake(client_for, nurse, session):
+    patient = session.patient
+    patient.escort_name, patient.escort_phone = "Jamie Doe", "4155550111"
+    patient.save()
+
+    response = client_for(nurse).get(reverse("scheduling:session_record", args=[session.pk]))
+
+    assert "Escort home: <strong>Jamie Doe</strong>" in response.text
+    assert "(415) 555-0111" in response.text
+
+
 def test_high_blood_pressure_holds_dosing_until_a_provider_decides(
     client_for, later, nurse, provider, session
 ):
