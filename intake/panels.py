@@ -2,7 +2,7 @@
 
 from clinic.models import LinkPurpose, PatientLink
 from clinic.panels import Panel
-from intake.models import Intake
+from intake.models import Intake, IntakeStatus
 
 
 def patient_intake_panel(request, patient):
@@ -33,12 +33,16 @@ def patient_intake_panel(request, patient):
 
 
 def home_review_panel(request):
-    if not request.user.has_perm("intake.view_intake"):
+    """How many intakes wait for a provider: with the queue's link for clinical staff, and
+    as a number for the front desk (who answer the patients' calls about them)."""
+    user = request.user
+    can_review = user.has_perm("intake.view_intake")
+    if not (can_review or user.has_perm("intake.send_intake_link")):
         return None
-    waiting = Intake.objects.waiting_for_review().count()
+    waiting = Intake.objects.filter(status=IntakeStatus.SUBMITTED).count()
     return Panel(
         title="Intakes waiting for review",
         template_name="intake/home_panel.html",
-        context={"waiting": waiting},
+        context={"waiting": waiting, "can_review": can_review},
         order=20,
     )

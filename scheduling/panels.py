@@ -91,10 +91,16 @@ def today_panel(request):
     drafts = TreatmentPlan.objects.none()
     if user.has_perm("scheduling.add_appointment"):
         drafts = TreatmentPlan.objects.filter(status=TreatmentPlan.Status.DRAFT)
+    checked_in = (
+        today.filter(status=Appointment.Status.CHECKED_IN)
+        .select_related("patient", "room")
+        .order_by("checked_in_at", "pk")[:HOME_SESSIONS]
+    )
     return Panel(
         title="Today's sessions",
         template_name="scheduling/home_panel.html",
         context={
+            "checked_in": checked_in,
             "appointments": upcoming,
             "today_count": today.count(),
             "drafts": drafts.select_related("patient", "protocol_version").order_by(

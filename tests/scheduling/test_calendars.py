@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 # Session, user, permissions, clinic settings and each home-page section: not one per row.
 # The counts come from the cache once counted (clinic/counts.py); counting them and keeping
 # them in the cache costs the first page after a change more.
-HOME_PAGE_QUERIES = 17
-HOME_PAGE_QUERIES_COUNTING = 37
+HOME_PAGE_QUERIES = 19
+HOME_PAGE_QUERIES_COUNTING = 39
 
 
 def fill_day(day, count):
@@ -224,6 +224,29 @@ def test_the_home_page_shows_the_next_eight_sessions_in_the_same_queries(
     page = response.content.decode()
     assert page.count("Check in <span") == min(count, 8)
     assert f"{count} sessions today" in page
+
+
+def test_the_front_desk_home_shows_who_is_checked_in_and_intakes_waiting(
+    client_for, front_desk, chair, monitor
+):
+    from tests.intake.factories import submitted_intake
+
+    monday = next_weekday(0)
+    arrived = book(
+        patient=cleared_patient("iv", legal_first_name="Robin", legal_last_name="Lee"),
+        room=chair,
+        clinician=monitor,
+        starts_at=at(monday, 9),
+    )
+    submitted_intake()
+    with time_machine.travel(at(monday, 8, 45), tick=False):
+        arrived.check_in()
+        response = client_for(front_desk).get(reverse("home"))
+
+    assert "Checked in now:" in response.text
+    assert "Robin Lee</a> · Chair 1 · since 8:45 AM" in response.text
+    assert "1 intake waiting for a provider's review." in response.text
+    assert reverse("intake:queue") not in response.text  # the queue itself is for clinicians
 
 
 def test_the_day_grid_shows_twelve_chairs_a_page(client_for, nurse, clinic_open, monitor):
