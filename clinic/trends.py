@@ -91,10 +91,15 @@ class PlotLine:
 
 @dataclass(frozen=True)
 class Guide:
-    """A horizontal reference line, such as the remission threshold."""
+    """A horizontal reference line, such as the remission threshold.
+
+    Its label is written under the chart, with the line's pattern, not on the chart, where
+    it could cross the data line.
+    """
 
     label: str
     y: float
+    pattern: str = "dotted"  # "dotted" (remission) or "dash-dot" (response)
 
 
 @dataclass
@@ -195,6 +200,7 @@ def trend_chart(*, phq9, gad7=(), sessions=(), width=640, height=280):
             Guide(
                 f"Response (PHQ-9 {response_level:g} or less)",
                 _y(chart, response_level, PHQ9_MAX),
+                pattern="dash-dot",
             )
         )
     return chart

@@ -87,9 +87,14 @@ def test_the_chart_marks_response_and_remission_levels():
     html = render(chart)
 
     assert chart.outcome == "response"
-    assert "Response (PHQ-9 9.5 or less)" in html
-    assert "Remission (PHQ-9 below 5)" in html
+    assert "dash-dot line across: Response (PHQ-9 9.5 or less)" in html
+    assert "dotted line across: Remission (PHQ-9 below 5)" in html
     assert ">Response</span>" in html
+    # The labels are under the chart, never on it, where they could cross the data line.
+    svg = html.split("<svg")[1].split("</svg>")[0]
+    assert "Remission" not in svg.split("</desc>")[1]
+    assert 'class="trend-guide trend-guide-dotted"' in svg
+    assert 'class="trend-guide trend-guide-dash-dot"' in svg
 
 
 def test_phq9_and_gad7_are_told_apart_by_shape_and_line_not_only_colour():
