@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -115,6 +116,31 @@ class Clinic(models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def zone_name(self):
+        """The time zone as people say it ("Pacific Time"); else its id and abbreviation."""
+        if self.time_zone in ZONE_NAMES:
+            return ZONE_NAMES[self.time_zone]
+        abbreviation = timezone.now().astimezone(self.zone).tzname()
+        return f"{self.time_zone.replace('_', ' ')} ({abbreviation})"
+
+
+# The zones of US clinics, named as patients and staff say them.
+ZONE_NAMES = {
+    "America/New_York": "Eastern Time",
+    "America/Detroit": "Eastern Time",
+    "America/Indiana/Indianapolis": "Eastern Time",
+    "America/Kentucky/Louisville": "Eastern Time",
+    "America/Chicago": "Central Time",
+    "America/Denver": "Mountain Time",
+    "America/Boise": "Mountain Time",
+    "America/Phoenix": "Arizona Time (Mountain Time, no daylight saving)",
+    "America/Los_Angeles": "Pacific Time",
+    "America/Anchorage": "Alaska Time",
+    "Pacific/Honolulu": "Hawaii Time",
+    "America/Puerto_Rico": "Atlantic Time",
+}
 
 
 ESKETAMINE_MINIMUM_MONITORING = 120

@@ -359,3 +359,28 @@ def test_the_patient_page_shows_the_phone_formatted(client, clinic_admin):
 
     assert "(415) 555-0100" in response.text
     assert "(510) 555-0111" in response.text
+
+
+@pytest.mark.parametrize(
+    ("zone", "name"),
+    [
+        ("America/Los_Angeles", "Pacific Time"),
+        ("America/New_York", "Eastern Time"),
+        ("America/Phoenix", "Arizona Time (Mountain Time, no daylight saving)"),
+    ],
+)
+def test_the_time_zone_is_named_as_people_say_it(client, front_desk, zone, name):
+    clinic = Clinic.load()
+    clinic.time_zone = zone
+    clinic.save()
+    log_in_verified(client, front_desk)
+
+    response = client.get(reverse("home"))
+
+    assert f"Times are shown in {name}." in response.text
+    assert zone not in response.text
+
+
+@time_machine.travel(datetime.datetime(2026, 7, 1, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_zone_without_a_common_name_shows_its_id_and_abbreviation():
+    assert Clinic(time_zone="Europe/London").zone_name == "Europe/London (BST)"
