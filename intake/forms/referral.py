@@ -51,14 +51,28 @@ class SelfReferralForm(StepForm):
         )
 
     def is_spam(self) -> bool:
-        """True for a filled honeypot, or a form sent too fast, too late or tampered with."""
+        """True for a filled honeypot or a start time tampered with: no person does that."""
         if self.data.get("website"):
             return True
+        try:
+            float(signing.loads(self.data.get("started", ""), salt=FORM_STARTED_SALT))
+        except (signing.BadSignature, TypeError, ValueError):
+            return True
+        return False
+
+    def needs_sending_again(self) -> bool:
+        """Sent within seconds of opening (a browser's autofill can do that) or after the page
+        stood open a day: the person is asked to check the answers and send again."""
         try:
             started = signing.loads(
                 self.data.get("started", ""), salt=FORM_STARTED_SALT, max_age=MAXIMUM_FILL_SECONDS
             )
-            elapsed = time.time() - float(started)
-        except (signing.BadSignature, TypeError, ValueError):
+        except signing.SignatureExpired:
             return True
-        return elapsed < MINIMUM_FILL_SECONDS
+        return time.time() - float(started) < MINIMUM_FILL_SECONDS
+
+    def restarted(self):
+        """The same answers with a new start time, for sending again."""
+        data = self.data.copy()
+        data["started"] = signing.dumps(time.time(), salt=FORM_STARTED_SALT)
+        return type(self)(data=data)

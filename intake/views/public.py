@@ -30,6 +30,10 @@ def self_referral(request):
         if form.is_spam():
             # Look the same as success, so that automated senders learn nothing.
             return render(request, "intake/self_referral_sent.html")
+        if form.needs_sending_again():
+            return render(
+                request, "intake/self_referral.html", {"form": form.restarted(), "again": True}
+            )
         if form.is_valid():
             try:
                 _patient, link = services.self_referral_create(

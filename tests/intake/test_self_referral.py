@@ -1,6 +1,8 @@
+import datetime
 import time
 
 import pytest
+import time_machine
 from django.core import signing
 from django.urls import reverse
 
@@ -49,10 +51,31 @@ def test_a_filled_honeypot_creates_nobody(client, self_referral_on):
     assert not Patient.objects.exists()
 
 
-def test_a_form_sent_faster_than_a_person_types_creates_nobody(client, self_referral_on):
-    client.post(URL, referral(started_seconds_ago=0))
+def test_a_form_sent_faster_than_a_person_types_is_asked_again_with_the_answers_kept(
+    client, self_referral_on
+):
+    response = client.post(URL, referral(started_seconds_ago=0))
 
     assert not Patient.objects.exists()
+    assert "Nothing was sent yet. Please check your answers" in response.text
+    assert 'value="Hale"' in response.text  # what was typed is kept
+    again = response.context["form"].data
+
+    restarted = signing.loads(again["started"], salt=FORM_STARTED_SALT)
+    assert time.time() - restarted < 5  # a new start time, to send again from
+    sent = client.post(URL, {**again.dict(), "started": referral()["started"]})
+
+    assert sent.status_code == 302
+    assert Patient.objects.filter(legal_last_name="Hale").exists()
+
+
+def test_a_form_left_open_for_more_than_a_day_is_asked_again(client, self_referral_on):
+    opened = referral()
+    with time_machine.travel(datetime.timedelta(hours=25)):
+        response = client.post(URL, opened)
+
+    assert not Patient.objects.exists()
+    assert "Nothing was sent yet" in response.text
 
 
 def test_a_forged_start_time_creates_nobody(client, self_referral_on):
