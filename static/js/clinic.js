@@ -8,6 +8,21 @@
     var summary = document.getElementById("form-errors");
     if (summary) {
       summary.focus();
+      // Each link to a question moves the focus into its box, not only the view to it.
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        var target = link && document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) {
+          return;
+        }
+        var field = target.matches("input, select, textarea")
+          ? target
+          : target.querySelector("input:not([type=hidden]), select, textarea");
+        if (field) {
+          event.preventDefault();
+          field.focus();
+        }
+      });
     }
 
     // A table wider than the screen scrolls inside its box; keyboard users must

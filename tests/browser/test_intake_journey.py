@@ -27,6 +27,8 @@ def fill_first_sitting(page):
     page.get_by_label("ZIP code").fill("94601")
     save_and_continue(page)
     assert page.get_by_role("alert").get_by_role("link", name="Date of birth").is_visible()
+    page.get_by_role("alert").get_by_role("link", name="Date of birth").click()
+    assert page.evaluate("document.activeElement.name") == "date_of_birth"  # in the box itself
     field = page.locator("#div_id_date_of_birth")
     assert field.get_by_text("Please enter a real date as MM/DD/YYYY").is_visible()
     assert page.get_by_label("City").input_value() == "Oakland"
