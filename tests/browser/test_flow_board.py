@@ -5,12 +5,16 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clinic.models import Route
 from clinic.roles import Role
-from scheduling.models import Appointment
 from tests.browser.conftest import _new_page, accessibility_violations, log_in, screenshot
 from tests.factories import UserFactory
-from tests.scheduling.factories import chair_for, cleared_patient, clinician_with_hours, open_clinic
+from tests.scheduling.factories import (
+    chair_for,
+    checked_in_session,
+    cleared_patient,
+    clinician_with_hours,
+    open_clinic,
+)
 
 
 def checked_in_minutes_ago(minutes, *, patient, room, clinician):
@@ -19,18 +23,7 @@ def checked_in_minutes_ago(minutes, *, patient, room, clinician):
     start = (now - datetime.timedelta(minutes=minutes)).replace(second=0, microsecond=0)
     if start.date() != now.date():
         pytest.skip("Too close to midnight for a session that started earlier today.")
-    appointment = Appointment.session_of(
-        route=Route.objects.get(code="iv"),
-        starts_at=start,
-        patient=patient,
-        room=room,
-        clinician=clinician,
-        booked_by=clinician,
-        status=Appointment.Status.CHECKED_IN,
-        checked_in_at=start,
-    )
-    appointment.save()
-    return appointment
+    return checked_in_session(patient=patient, room=room, clinician=clinician, starts_at=start)
 
 
 def clock(minutes_ago):

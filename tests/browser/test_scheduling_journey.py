@@ -12,6 +12,7 @@ from tests.factories import UserFactory
 from tests.scheduling.factories import (
     TreatmentPlanFactory,
     chair_for,
+    checked_in_session,
     cleared_patient,
     clinician_with_hours,
     open_clinic,
@@ -30,19 +31,7 @@ def session_checked_in_earlier(patient, room, clinician):
         start = datetime.datetime.combine(
             now.date() - datetime.timedelta(days=1), datetime.time(9), tzinfo=now.tzinfo
         )
-    route = Route.objects.get(code="iv")
-    appointment = Appointment.session_of(
-        route=route,
-        starts_at=start,
-        patient=patient,
-        room=room,
-        clinician=clinician,
-        booked_by=clinician,
-        status=Appointment.Status.CHECKED_IN,
-        checked_in_at=start,
-    )
-    appointment.save()
-    return appointment
+    return checked_in_session(patient=patient, room=room, clinician=clinician, starts_at=start)
 
 
 def clock(start, minutes):
@@ -135,8 +124,6 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
 
 def test_the_rems_monitoring_form_prints_on_one_page(page):
     from django.utils import timezone
-
-    from clinic.models import Route
 
     open_clinic(weekdays=range(7))
     nurse = clinician_with_hours(email="daniel@clinic.test")

@@ -77,6 +77,22 @@ def book(*, patient, route_code="iv", room, clinician, starts_at, booked_by=None
     )
 
 
+def checked_in_session(*, patient, room, clinician, starts_at):
+    """An IV session checked in at its start (made directly: booking refuses past times)."""
+    appointment = Appointment.session_of(
+        route=Route.objects.get(code="iv"),
+        starts_at=starts_at,
+        patient=patient,
+        room=room,
+        clinician=clinician,
+        booked_by=clinician,
+        status=Appointment.Status.CHECKED_IN,
+        checked_in_at=starts_at,
+    )
+    appointment.save()
+    return appointment
+
+
 __all__ = ["Room"]
 
 
