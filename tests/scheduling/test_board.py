@@ -350,7 +350,7 @@ def test_wall_mode_shows_first_names_and_no_menu(client_for, nurse, frozen, chai
     response = client_for(nurse).get(reverse("scheduling:flow_board") + "?wall=1")
 
     assert "Alex M." in response.text
-    assert "Morgan" not in response.text
+    assert "Alex Morgan" not in response.text
     assert 'aria-label="Main"' not in response.text
     assert "Discharged: 1" in response.text  # counted, not listed
     assert discharged.patient.legal_last_name not in response.text
