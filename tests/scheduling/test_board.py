@@ -344,7 +344,7 @@ def test_wall_mode_shows_first_names_and_no_menu(client_for, nurse, frozen, chai
     session(room=chair, clinician=monitor, patient=patient)
     # A name no one else on the page has (the factories' random names can match the nurse's).
     gone_home = cleared_patient("iv", legal_first_name="Quinn", legal_last_name="Zabriskie")
-    discharged = arrived(chair_for("iv"), monitor, patient=gone_home)
+    discharged = arrived(chair_for("iv", name="Chair 9"), monitor, patient=gone_home)
     dosed(discharged, started=(8, 0), ended=(8, 5), discharged_at=moment(9, 5))
 
     response = client_for(nurse).get(reverse("scheduling:flow_board") + "?wall=1")
