@@ -67,14 +67,19 @@ def session_in(
 
 
 def due_sessions(count):
-    """`count` sessions, each with its own patient, chair and nurse, at the first 9:00 more
-    than 24 hours away: each is due for a reminder now, whenever the suite runs."""
+    """`count` sessions, each with its own patient, chair and nurse, at the first whole hour
+    of the daytime (6 AM to 8 PM) between 26 and 46 hours away: inside the "48 hours before"
+    window with room on both sides, so each is due for a reminder now whenever the suite runs
+    (a fixed 9:00 fell just outside the window a few minutes a day)."""
     open_clinic(opens=datetime.time(0), closes=datetime.time(23, 59), weekdays=range(7))
     now = timezone.now()
-    day = timezone.localdate(now + 24 * HOUR, Clinic.load().zone)
-    starts = at(day, 9)
-    if starts <= now + 24 * HOUR + datetime.timedelta(minutes=5):
-        starts = at(day + datetime.timedelta(days=1), 9)
+    zone = Clinic.load().zone
+    first = (now + 26 * HOUR).replace(minute=0, second=0, microsecond=0) + HOUR
+    starts = next(
+        moment
+        for moment in (first + n * HOUR for n in range(20))
+        if 6 <= moment.astimezone(zone).hour <= 20
+    )
     hours = (starts - now) / HOUR
     return [
         session_in(hours, patient=cleared_patient("iv", email=f"patient{n}@example.com"))
