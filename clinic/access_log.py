@@ -4,8 +4,6 @@ import ipaddress
 
 from clinic.models import AccessKind, AccessLogEntry
 
-ACCESS_LOG_PAGE = 50  # the patient page shows this many; the CSV export has the rest
-
 
 def log_access(request, kind, *, patient=None, subject=""):
     """One row: who (the logged-in user, if any), what, and from which address."""

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinic.access_log import ACCESS_LOG_PAGE, CSV_HEADER, access_log_rows, log_access
+from clinic.access_log import CSV_HEADER, access_log_rows, log_access
 from clinic.audit import change_log
 from clinic.counts import counted
 from clinic.forms import (
@@ -161,7 +161,8 @@ def patient_history(request, pk):
     )
 
 
-ACCESS_PANEL_ROWS = 10
+ACCESS_PANEL_ROWS = 10  # on the patient page; the access log page has them all
+ACCESS_LOG_PAGE = 50
 
 
 def access_log_panel(request, patient):

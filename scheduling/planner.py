@@ -11,16 +11,12 @@ import bisect
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from functools import reduce
-from operator import or_
 from typing import NamedTuple
-
-from django.db.models import Q
 
 from clinic.models import Clinic, Closure, OpeningHours, Room
 from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import ClinicianHours, SchedulingPreference, TimeOff
-from scheduling.models.appointments import MAX_LENGTH, Appointment
+from scheduling.models.appointments import Appointment
 
 STEP = datetime.timedelta(minutes=15)
 HORIZON_WEEKS = 26
@@ -279,19 +275,7 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=(), aro
     midnights = [calendar.at(day, datetime.time()).astimezone(datetime.UTC) for day in days]
     bookings = Appointment.objects.active().exclude(pk__in=list(exclude_appointment_ids))
     if around:
-        bookings = bookings.filter(
-            reduce(
-                or_,
-                (
-                    Q(
-                        starts_at__lt=ends_at,
-                        starts_at__gt=starts_at - MAX_LENGTH,
-                        ends_at__gt=starts_at,
-                    )
-                    for starts_at, ends_at in around
-                ),
-            )
-        )
+        bookings = bookings.overlapping_any(around)
     else:
         bookings = bookings.overlapping(midnights[1], midnights[-1])
     rows = bookings.order_by().values_list(

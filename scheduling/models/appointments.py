@@ -1,4 +1,6 @@
 import datetime
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
@@ -186,14 +188,21 @@ UNFINISHED_STATUSES = ["booked", "checked_in"]
 MAX_LENGTH = datetime.timedelta(hours=12)
 
 
+def _overlap(starts_at, ends_at):
+    # Bounded by the longest appointment above, so the start-time index does the work.
+    return Q(starts_at__lt=ends_at, starts_at__gt=starts_at - MAX_LENGTH, ends_at__gt=starts_at)
+
+
 class AppointmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def overlapping(self, starts_at, ends_at):
-        return self.filter(
-            starts_at__lt=ends_at, starts_at__gt=starts_at - MAX_LENGTH, ends_at__gt=starts_at
-        )
+        return self.filter(_overlap(starts_at, ends_at))
+
+    def overlapping_any(self, spans):
+        """Overlapping any of the (starts_at, ends_at) spans, in one query."""
+        return self.filter(reduce(or_, (_overlap(*span) for span in spans)))
 
     def on_day(self, day, zone):
         start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
