@@ -1,3 +1,6 @@
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
 def lockout_username(request, credentials=None):
     """The account a login attempt is for, as django-axes counts failures.
 
@@ -14,4 +17,22 @@ def lockout_username(request, credentials=None):
     for candidate in candidates:
         if candidate:
             return str(candidate).strip().lower()
+    return None
+
+
+def local_next_url(request, url):
+    """`url` if it is a path on this site that is safe to redirect to, else None.
+
+    A path only: `redirect()` takes a bare word for a URL name (a server error when there is
+    none), and a line break or other control character cannot go in a header.
+    """
+    if (
+        url
+        and url.isprintable()
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return url
     return None

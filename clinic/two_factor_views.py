@@ -13,7 +13,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -21,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from clinic.forms import AppCodeForm, RecoveryCodeForm
 from clinic.ratelimit import rate_limited
+from clinic.security import local_next_url
 from clinic.two_factor import (
     CodeRefused,
     app_device_confirm,
@@ -40,18 +40,7 @@ NEW_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
 
 def _next_url(request):
     url = request.POST.get("next") or request.GET.get("next", "")
-    # A path on this site only: anything else (a bare word would be taken for a URL name
-    # by redirect()) goes to the home page.
-    printable = url.isprintable()  # no line breaks or other control characters in a header
-    if (
-        printable
-        and url.startswith("/")
-        and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return local_next_url(request, url) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _credentials(request):

@@ -2,11 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.access_log import log_access
 from clinic.models import AccessKind, Patient
+from clinic.security import local_next_url
 from scheduling import booking
 from scheduling.booking import (
     RemsEnrollmentMissing,
@@ -83,10 +83,8 @@ def appointment_detail(request, pk):
 
 def _back(request, appointment):
     """To the page the action was taken on (today's list, the flow board), else the session."""
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = appointment.get_absolute_url()
-    return redirect(next_url)
+    next_url = local_next_url(request, request.POST.get("next", ""))
+    return redirect(next_url or appointment.get_absolute_url())
 
 
 @permission_required("scheduling.change_appointment", raise_exception=True)

@@ -287,6 +287,20 @@ def test_front_desk_shows_a_checked_in_patient_in_the_chair(
     assert (change.seated_at, change.history_user) == (moment(9, 5), front_desk)
 
 
+@pytest.mark.parametrize("next_url", ["abc", "https://evil.example/", "/a\nb"])
+def test_a_strange_next_address_goes_back_to_the_session(
+    client_for, front_desk, frozen, chair, monitor, next_url
+):
+    appointment = arrived(chair, monitor)
+
+    response = client_for(front_desk).post(
+        reverse("scheduling:appointment_seat", args=[appointment.pk]), {"next": next_url}
+    )
+
+    assert response.status_code == 302
+    assert response.url == appointment.get_absolute_url()
+
+
 def test_a_patient_not_checked_in_cannot_be_shown_in_the_chair(
     client_for, front_desk, frozen, chair, monitor
 ):
