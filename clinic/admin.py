@@ -208,9 +208,17 @@ class OpeningHoursAdmin(ClinicTimeAdmin):
     list_display = ["weekday", "opens_at", "closes_at"]
 
     def delete_model(self, request, obj):
-        # A weekday without hours is closed: what is booked on it needs a new time.
-        booked = booked_outside(OpeningHours(weekday=obj.weekday))
-        super().delete_model(request, obj)
+        self.delete_queryset(request, OpeningHours.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # A weekday without hours is closed: what is booked on it needs a new time (the
+        # list's "delete selected" comes here too).
+        booked = [
+            booking
+            for hours in queryset
+            for booking in booked_outside(OpeningHours(weekday=hours.weekday))
+        ]
+        super().delete_queryset(request, queryset)
         for booking in booked:
             booking.mark_to_rebook()
 

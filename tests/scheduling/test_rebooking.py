@@ -112,3 +112,17 @@ def test_a_cancelled_session_leaves_the_list(client_for, clinic_admin, booked):
     response = client_for(clinic_admin).get(reverse("followups:worklist"), {"section": "to_rebook"})
 
     assert "Sessions to rebook (0)" in response.text
+
+
+def test_deleting_a_weekdays_hours_from_the_list_marks_its_sessions(
+    client_for, clinic_admin, booked
+):
+    monday = OpeningHours.objects.get(weekday=0)
+
+    client_for(clinic_admin).post(
+        reverse("admin:clinic_openinghours_changelist"),
+        {"action": "delete_selected", "_selected_action": [monday.pk], "post": "yes"},
+    )
+
+    assert not OpeningHours.objects.filter(weekday=0).exists()
+    assert Appointment.objects.get(pk=booked.pk).needs_rebooking
