@@ -5,7 +5,7 @@ record of who read or changed what cannot be rewritten through the application
 or its database login (TRUNCATE, a database owner's operation, is left to the
 database's own privileges: docs/SECURITY.md). Installed after every `migrate`,
 so a history table added later is covered too; SQLite, the demo's database,
-has no such guard.
+has no such guard. An app adds its own ledgers with `register_append_only()`.
 """
 
 from django.apps import apps
@@ -13,6 +13,12 @@ from django.db import connections
 
 FUNCTION = "clinic_refuse_rewrite"
 TRIGGER = "clinic_append_only"
+_registered = []
+
+
+def register_append_only(*models):
+    """Protect these models' tables too (from an app's AppConfig.ready())."""
+    _registered.extend(models)
 
 CREATE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -26,10 +32,11 @@ $$;
 
 
 def append_only_tables():
-    """The read log's table and every simple-history table (with its many-to-many ones)."""
+    """The read log's table, every simple-history table (with its many-to-many ones) and
+    the tables apps registered."""
     from clinic.models import AccessLogEntry
 
-    tables = {AccessLogEntry._meta.db_table}
+    tables = {AccessLogEntry._meta.db_table, *(model._meta.db_table for model in _registered)}
     for model in apps.get_models(include_auto_created=True):
         if model._meta.db_table.startswith(f"{model._meta.app_label}_historical"):
             tables.add(model._meta.db_table)

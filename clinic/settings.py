@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "intake",
     "scheduling",
     "followups",
+    "controlled",
 ]
 
 MIDDLEWARE = [

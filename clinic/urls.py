@@ -75,6 +75,7 @@ urlpatterns = [
     path("intake/", include("intake.urls")),
     path("scheduling/", include("scheduling.urls")),
     path("follow-ups/", include("followups.urls")),
+    path("controlled/", include("controlled.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,6 +13,7 @@ from clinic.access_log import log_access
 from clinic.models import AccessKind
 from scheduling import records
 from scheduling.board import vitals_due
+from scheduling.hooks import dose_defaults, record_panels
 from scheduling.models import Appointment, Observation, SessionRecord
 from scheduling.record_forms import (
     AmendmentForm,
@@ -69,6 +70,7 @@ def _page(request, record, **failed):
                 "unit": getattr(plan, "dose_unit", "mg"),
                 "started": timezone.localtime(started).time() if started else now_time(),
                 "ended": now_time(),
+                **dose_defaults(record),
             }
         ),
         "observe": ObservationForm(initial={"taken_at": now_time()}),
@@ -90,6 +92,7 @@ def _page(request, record, **failed):
             "last": observations[-1] if observations else None,
             "vitals": vitals_due(record, last_observation_at=last_at, now=now),
             "now": now,
+            "panels": record_panels(request, record),
         },
     )
 

@@ -1,0 +1,127 @@
+"""Doses drawn for a session: the link between a session record and the ledger.
+
+A session record's dose is signed only once what was given is drawn from a container:
+the sum of its administrations equals the dose (in mg), and the record's lot number is
+the containers' lot.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from controlled import ledger
+from controlled.models import EntryKind, LedgerEntry, Product
+
+DRAWS = [EntryKind.ADMINISTRATION, EntryKind.CORRECTION]
+
+
+def draws_for(record):
+    """The administrations of a record, corrections included, oldest first."""
+    return (
+        LedgerEntry.objects.filter(session_record=record, kind__in=DRAWS)
+        .select_related("container__product", "recorded_by", "corrects")
+        .order_by("at", "pk")
+    )
+
+
+def drawn_mg(record):
+    """What the record's administrations add up to, corrections taken off (mg, positive)."""
+    total = LedgerEntry.objects.filter(session_record=record, kind__in=DRAWS).aggregate(
+        mg=Sum("mg")
+    )["mg"]
+    return -(total or Decimal(0))
+
+
+def lots_drawn(record):
+    return sorted(
+        {
+            entry.container.lot_number
+            for entry in LedgerEntry.objects.filter(
+                session_record=record, kind=EntryKind.ADMINISTRATION, corrected_by__isnull=True
+            ).select_related("container")
+        }
+    )
+
+
+@transaction.atomic
+def administer(*, record, container, mg, by, at=None):
+    """Draw `mg` from a container for this session's patient."""
+    at = at or timezone.now()
+    if record.pk is None:
+        raise ValidationError("Start the session record first.", code="no_record")
+    record.ensure_open()
+    locked = ledger.lock(container)
+    route = record.appointment.route_id
+    if locked.product.drug != Product.drug_for_route(route):
+        raise ValidationError(
+            "%(product)s is not the drug for this route (%(route)s).",
+            code="wrong_drug",
+            params={"product": locked.product, "route": record.appointment.route.name},
+        )
+    if locked.expired_on(timezone.localdate(at)):
+        raise ValidationError(
+            "%(container)s expired on %(day)s and cannot be drawn. Set it aside for return "
+            "or destruction.",
+            code="expired",
+            params={"container": locked, "day": locked.expires_on.strftime("%b %-d, %Y")},
+        )
+    entry = ledger.take_out(
+        locked,
+        kind=EntryKind.ADMINISTRATION,
+        mg=mg,
+        by=by,
+        at=at,
+        patient=record.appointment.patient,
+        session_record=record,
+    )
+    _keep_lot(record)
+    return entry
+
+
+@transaction.atomic
+def correct_draw(*, entry, reason, by):
+    entry.session_record.ensure_open()
+    correction = ledger.correct(entry=entry, reason=reason, by=by)
+    _keep_lot(entry.session_record)
+    return correction
+
+
+def _keep_lot(record):
+    lots = lots_drawn(record)
+    record.lot_number = ", ".join(lots)[:50]
+    record.save(update_fields=["lot_number"])
+
+
+def dose_defaults(record):
+    """The dose form's lot, taken from the containers drawn (scheduling's dose hook)."""
+    if record.pk is None:
+        return {}
+    lots = lots_drawn(record)
+    return {"lot_number": ", ".join(lots)} if lots else {}
+
+
+def ensure_drawn_before_signing(*, record):
+    """Refuse to sign a dosed record whose dose was not drawn from stock (signing hook)."""
+    if record.dose_amount is None:
+        return
+    drawn = drawn_mg(record)
+    if drawn <= 0:
+        raise ValidationError(
+            "Record which container the dose was drawn from (Controlled substances, on this "
+            "page) before signing.",
+            code="not_drawn",
+        )
+    if record.dose_unit == "mg" and drawn != record.dose_amount:
+        raise ValidationError(
+            "The dose is %(dose)s mg but %(drawn)s mg was drawn from stock. Correct the draw "
+            "or draw the rest before signing.",
+            code="draw_differs",
+            params={
+                "dose": f"{record.dose_amount.normalize():f}",
+                "drawn": f"{drawn.normalize():f}",
+            },
+        )
+    _keep_lot(record)

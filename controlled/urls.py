@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+app_name = "controlled"
+
+urlpatterns = [
+    path("reports/", include("controlled.report_urls")),
+]
