@@ -1,7 +1,7 @@
 """Sections that other apps add to the patient page and the staff home page.
 
 The clinic core never imports intake or scheduling; they register here in
-their AppConfig.ready(). A panel function takes the request (and the patient)
+their AppConfig.ready() (and an app the worklist does not know of adds its sections to it). A panel function takes the request (and the patient)
 and returns a Panel, or None when it has nothing to show to this user.
 """
 
@@ -18,6 +18,7 @@ class Panel:
 
 _patient_panels = []
 _home_panels = []
+_worklist_panels = []
 
 
 def register_patient_panel(func):
@@ -30,6 +31,12 @@ def register_home_panel(func):
     return func
 
 
+def register_worklist_panel(func):
+    """A section of the staff worklist from an app the worklist does not know of."""
+    _worklist_panels.append(func)
+    return func
+
+
 def patient_panels(request, patient):
     panels = (func(request, patient) for func in _patient_panels)
     return sorted((p for p in panels if p), key=lambda p: p.order)
@@ -37,4 +44,9 @@ def patient_panels(request, patient):
 
 def home_panels(request):
     panels = (func(request) for func in _home_panels)
+    return sorted((p for p in panels if p), key=lambda p: p.order)
+
+
+def worklist_panels(request):
+    panels = (func(request) for func in _worklist_panels)
     return sorted((p for p in panels if p), key=lambda p: p.order)

@@ -83,9 +83,11 @@ def administer(*, record, container, mg, by, at=None):
 
 @transaction.atomic
 def correct_draw(*, entry, reason, by):
-    entry.session_record.ensure_open()
+    """Reverse a draw; an open record's lot follows what is still drawn (a signed record
+    keeps its lot as signed, and is put right with an amendment)."""
     correction = ledger.correct(entry=entry, reason=reason, by=by)
-    _keep_lot(entry.session_record)
+    if not entry.session_record.locked:
+        _keep_lot(entry.session_record)
     return correction
 
 

@@ -9,8 +9,6 @@ class ControlledConfig(AppConfig):
         from clinic.append_only import register_append_only
         from controlled import demo, panels  # noqa: F401 - they register themselves
         from controlled.administrations import dose_defaults, ensure_drawn_before_signing
-        from scheduling.hooks import register_dose_defaults, register_session_signed
-
         from controlled.models import (
             Count,
             CountLine,
@@ -21,6 +19,7 @@ class ControlledConfig(AppConfig):
             Receipt,
             Resolution,
         )
+        from scheduling.hooks import register_dose_defaults, register_session_signed
 
         register_append_only(
             LedgerEntry, Receipt, Disposal, LossReport, LossNotice, Count, CountLine, Resolution

@@ -292,9 +292,7 @@ def correct(*, entry, reason, by):
             code="correction",
         )
     if entry.kind in (EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT):
-        raise ValidationError(
-            "A move is put right by moving the container back.", code="transfer"
-        )
+        raise ValidationError("A move is put right by moving the container back.", code="transfer")
     if LedgerEntry.objects.filter(corrects=entry).exists():
         raise ValidationError("This entry has already been corrected.", code="corrected")
     locked = lock(entry.container)

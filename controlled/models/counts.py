@@ -78,6 +78,9 @@ class CountLine(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.container}: counted {self.counted_ml.normalize():f} mL"
+
     @property
     def difference_mg(self):
         return self.counted_mg - self.expected_mg
@@ -98,3 +101,6 @@ class Resolution(models.Model):
     resolved_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=300)
     adjusted = models.BooleanField(help_text="The ledger was brought to the counted amount.")
+
+    def __str__(self):
+        return f"Resolved by {self.resolved_by} on {self.resolved_at:%Y-%m-%d}"

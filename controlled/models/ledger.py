@@ -149,6 +149,9 @@ class LossNotice(models.Model):
     reference = models.CharField("DEA Form 106 reference", max_length=60)
     recorded_by = _person()
 
+    def __str__(self):
+        return f"DEA told on {self.reported_at:%Y-%m-%d} ({self.reference})"
+
 
 class LedgerEntryQuerySet(models.QuerySet):
     def between(self, start, end):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.models import Patient
 from followups.forms import FollowUpBookForm, FollowUpForm, providers
+from clinic.panels import worklist_panels
 from followups.models import FollowUp
 from followups.services import AlreadyBooked, follow_up_book, follow_up_route
 from followups.worklist import SECTION_KEYS, worklist_build
@@ -44,6 +45,7 @@ def worklist(request):
             "providers": provider_choices,
             "provider": provider,
             "today": worklist.today,
+            "panels": [] if chosen else worklist_panels(request),
         },
     )
 

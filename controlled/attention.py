@@ -1,0 +1,57 @@
+"""What a custodian must act on: differences found by a count and not yet resolved, losses
+DEA has not been told of (due within one business day of the discovery), and expired
+containers still on the shelf. Each is a small, indexed read, for the home page and the
+worklist."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from controlled.models import Container, CountLine, LossReport
+
+SHOWN = 10
+
+
+def one_business_day_after(moment):
+    """The end of the next weekday after the day of `moment`, in the clinic's zone."""
+    day = timezone.localtime(moment).date() + datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    end = datetime.datetime.combine(day, datetime.time(23, 59), timezone.get_current_timezone())
+    return end
+
+
+@dataclass
+class Attention:
+    discrepancies: list
+    discrepancy_count: int
+    losses: list
+    expired_count: int
+
+    @property
+    def total(self):
+        return self.discrepancy_count + len(self.losses) + self.expired_count
+
+
+def attention():
+    unresolved = CountLine.objects.unresolved()
+    losses = list(
+        LossReport.objects.filter(notice__isnull=True).select_related("recorded_by")[:SHOWN]
+    )
+    now = timezone.now()
+    for report in losses:
+        report.deadline = one_business_day_after(report.discovered_at)
+        report.overdue = now > report.deadline
+    return Attention(
+        discrepancies=list(
+            unresolved.select_related("count__location", "container__product").order_by(
+                "count__counted_at", "pk"
+            )[:SHOWN]
+        ),
+        discrepancy_count=unresolved.count(),
+        losses=losses,
+        expired_count=Container.objects.in_stock()
+        .filter(expires_on__lt=timezone.localdate())
+        .count(),
+    )

@@ -1,0 +1,314 @@
+"""Forms of the controlled-substance pages: each says what is wrong in plain words."""
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clinic.forms import DateInput, PlainTextForm
+from controlled.models import (
+    Container,
+    CountKind,
+    Disposal,
+    LossReport,
+    Product,
+    StorageLocation,
+    Supplier,
+)
+from controlled.validators import validate_dea_number
+from controlled.witness import witness_confirm
+
+AMOUNT = {"max_digits": 9, "decimal_places": 3, "min_value": Decimal("0.001")}
+
+
+class _Form(PlainTextForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class WitnessForm(_Form, forms.Form):
+    """A form that a second member of staff confirms with their password (and code).
+
+    `self.witness` is that person once the form is valid."""
+
+    witness_title = "Witness"
+
+    witness_email = forms.EmailField(
+        label="Second person's email",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    witness_password = forms.CharField(
+        label="Second person's password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    witness_code = forms.CharField(
+        label="Second person's 6-digit code (if they use an authenticator app)",
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        self.witness = None
+        super().__init__(*args, **kwargs)
+        # The witness's fields come last, after what they confirm.
+        for name in ("witness_email", "witness_password", "witness_code"):
+            self.fields[name] = self.fields.pop(name)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.witness = witness_confirm(
+                self.request,
+                email=data.get("witness_email"),
+                password=data.get("witness_password"),
+                code=data.get("witness_code"),
+            )
+        except ValidationError as error:
+            self.add_error("witness_password", error)
+        return data
+
+
+def in_stock_choices(drug=None):
+    containers = (
+        Container.objects.in_stock()
+        .select_related("product", "location")
+        .order_by("product__name", "expires_on", "pk")
+    )
+    return containers.filter(product__drug=drug) if drug else containers
+
+
+class ContainerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, container):
+        today = timezone.localdate()
+        expiry = (
+            "EXPIRED" if container.expired_on(today) else f"exp {container.expires_on:%b %-d, %Y}"
+        )
+        state = "opened" if container.opened_at else "sealed"
+        return (
+            f"{container.product.name}, lot {container.lot_number}, #{container.label} "
+            f"({state}, {expiry}, {container.location})"
+        )
+
+
+class ReceiptForm(WitnessForm):
+    supplier = forms.ModelChoiceField(queryset=None, empty_label="Choose the supplier")
+    invoice_number = forms.CharField(max_length=40)
+    received_on = forms.DateField(label="Date received", widget=DateInput())
+    product = forms.ModelChoiceField(queryset=None, empty_label="Choose the product")
+    lot_number = forms.CharField(max_length=40)
+    expires_on = forms.DateField(label="Expiry date", widget=DateInput())
+    container_count = forms.IntegerField(
+        label="Number of vials or devices", min_value=1, max_value=500
+    )
+    location = forms.ModelChoiceField(
+        label="Put into", queryset=None, empty_label="Choose where it is stored"
+    )
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = Supplier.objects.filter(active=True)
+        self.fields["product"].queryset = Product.objects.filter(active=True)
+        self.fields["location"].queryset = StorageLocation.objects.filter(active=True)
+        self.fields["witness_email"].label = "Checked by: email"
+        self.fields["witness_password"].label = "Checked by: password"
+        self.fields["witness_code"].label = "Checked by: 6-digit code (if they use an app)"
+        self.initial.setdefault("received_on", timezone.localdate())
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise ValidationError("The date received cannot be in the future.")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        expires, received = data.get("expires_on"), data.get("received_on")
+        if expires and received and expires < received:
+            self.add_error("expires_on", "This lot had expired before it was received.")
+        return data
+
+
+class DrawForm(_Form, forms.Form):
+    container = ContainerChoiceField(queryset=None, empty_label="Choose the vial or device")
+    mg = forms.DecimalField(label="Amount drawn (mg)", **AMOUNT)
+
+    def __init__(self, *args, drug, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["container"].queryset = in_stock_choices(drug)
+
+
+class WasteForm(WitnessForm):
+    mg = forms.DecimalField(label="Amount wasted (mg)", **AMOUNT)
+    reason = forms.CharField(
+        max_length=300, initial="Remainder of a single-dose container after the dose"
+    )
+
+
+class RecordWasteForm(WasteForm):
+    """Waste from the session record page: which opened container, then the amount."""
+
+    container = ContainerChoiceField(queryset=None, empty_label="Choose the opened container")
+
+    def __init__(self, *args, containers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["container"].queryset = containers
+        self.order_fields(["container", "mg", "reason"])
+
+
+class TransferForm(_Form, forms.Form):
+    to = forms.ModelChoiceField(
+        label="Move to", queryset=None, empty_label="Choose the storage location"
+    )
+
+    def __init__(self, *args, container, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = StorageLocation.objects.filter(active=True).exclude(
+            pk=container.location_id
+        )
+
+
+class CorrectionForm(_Form, forms.Form):
+    reason = forms.CharField(
+        label="What was wrong with the entry",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DisposalForm(WitnessForm):
+    kind = forms.ChoiceField(choices=Disposal.Kind.choices, widget=forms.RadioSelect)
+    containers = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="Containers (all that is left)"
+    )
+    on = forms.DateField(label="Date", widget=DateInput())
+    reverse_distributor = forms.CharField(max_length=120, required=False)
+    reverse_distributor_address = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reverse_distributor_dea_number = forms.CharField(
+        label="Reverse distributor's DEA number", max_length=9, required=False
+    )
+    method = forms.CharField(label="Method of destruction", max_length=120, required=False)
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["containers"]
+        field.queryset = in_stock_choices()
+        field.label_from_instance = ContainerChoiceField.label_from_instance.__get__(field)
+        self.initial.setdefault("on", timezone.localdate())
+
+    def clean_reverse_distributor_dea_number(self):
+        number = self.cleaned_data["reverse_distributor_dea_number"].strip().upper()
+        if number:
+            validate_dea_number(number)
+        return number
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Disposal.Kind.RETURN:
+            for name in (
+                "reverse_distributor",
+                "reverse_distributor_address",
+                "reverse_distributor_dea_number",
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "A return needs the reverse distributor's details.")
+        elif data.get("kind") == Disposal.Kind.DESTRUCTION and not data.get("method"):
+            self.add_error("method", "Say how it was destroyed (DEA Form 41 asks).")
+        return data
+
+
+class LossForm(_Form, forms.Form):
+    kind = forms.ChoiceField(choices=LossReport.Kind.choices, widget=forms.RadioSelect)
+    container = ContainerChoiceField(queryset=None, empty_label="Choose the container")
+    mg = forms.DecimalField(label="Amount missing (mg)", **AMOUNT)
+    discovered_on = forms.DateField(label="Date discovered", widget=DateInput())
+    discovered_time = forms.TimeField(
+        label="Time discovered", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    police_notified = forms.BooleanField(required=False)
+    police_report = forms.CharField(label="Police report number", max_length=60, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["container"].queryset = in_stock_choices()
+        now = timezone.localtime()
+        self.initial.setdefault("discovered_on", now.date())
+        self.initial.setdefault("discovered_time", now.time().replace(second=0, microsecond=0))
+
+
+class LossNoticeForm(_Form, forms.Form):
+    reported_on = forms.DateField(label="Date DEA was told", widget=DateInput())
+    reference = forms.CharField(label="DEA Form 106 reference", max_length=60)
+
+    def clean_reported_on(self):
+        day = self.cleaned_data["reported_on"]
+        if day > timezone.localdate():
+            raise ValidationError("The date cannot be in the future.")
+        return day
+
+
+class CountStartForm(_Form, forms.Form):
+    kind = forms.ChoiceField(choices=CountKind.choices, initial=CountKind.DAILY)
+    location = forms.ModelChoiceField(queryset=None, empty_label="Choose the storage location")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = StorageLocation.objects.filter(active=True)
+
+
+class CountForm(WitnessForm):
+    """One line per container: the mL counted and, where it differs, why."""
+
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, containers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.containers = list(containers)
+        for container in self.containers:
+            self.fields[f"ml_{container.pk}"] = forms.DecimalField(
+                label=f"mL in #{container.label}",
+                max_digits=9,
+                decimal_places=3,
+                min_value=0,
+            )
+            self.fields[f"why_{container.pk}"] = forms.CharField(
+                label=f"Why #{container.label} differs", max_length=300, required=False
+            )
+        self.order_fields([name for c in self.containers for name in (f"ml_{c.pk}", f"why_{c.pk}")])
+
+    def rows(self):
+        return [
+            (container, self[f"ml_{container.pk}"], self[f"why_{container.pk}"])
+            for container in self.containers
+        ]
+
+    def counted(self):
+        return {
+            container: (
+                self.cleaned_data[f"ml_{container.pk}"],
+                self.cleaned_data[f"why_{container.pk}"],
+            )
+            for container in self.containers
+        }
+
+
+class ResolutionForm(_Form, forms.Form):
+    note = forms.CharField(
+        label="What was found and decided", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    adjust = forms.BooleanField(
+        label="Bring the ledger to the counted amount (a count adjustment entry)", required=False
+    )

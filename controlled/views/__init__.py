@@ -1,0 +1,1 @@
+"""The controlled-substance pages, one module per kind of work."""

@@ -1,0 +1,56 @@
+"""A second member of staff confirms at the same screen with their own password, and with
+their second factor when they have one (a witness to a waste, the checker of a delivery,
+the second counter of a count).
+
+Their password goes through Django's authenticate(), so wrong guesses count towards that
+account's lockout exactly as at the login page (django-axes).
+"""
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django_otp import user_has_device
+
+from clinic.two_factor import CodeRefused, code_verify, two_factor_required
+
+CUSTODIAN = "controlled.handle_controlled_substances"
+
+
+def witness_confirm(request, *, email, password, code=""):
+    """The staff member these credentials belong to, who is not the one signed in and
+    holds the custodian permission; ValidationError in plain words otherwise."""
+    user = authenticate(request, email=(email or "").strip(), password=password or "")
+    if user is None:
+        raise ValidationError(
+            "That email and password do not match an active staff account. After repeated "
+            "failures the account is locked for a while, as at the login page.",
+            code="wrong_password",
+        )
+    if user.pk == request.user.pk:
+        raise ValidationError(
+            "The second person must be someone other than you.", code="same_person"
+        )
+    if not user.has_perm(CUSTODIAN):
+        raise ValidationError(
+            "%(name)s does not hold the keys (controlled-substance custodian), so cannot "
+            "witness or check this.",
+            code="not_custodian",
+            params={"name": user.get_full_name() or user.email},
+        )
+    if user_has_device(user, confirmed=True):
+        try:
+            code_verify(user=user, code=(code or "").strip())
+        except CodeRefused:
+            try:
+                code_verify(user=user, code=(code or "").strip(), recovery=True)
+            except CodeRefused:
+                raise ValidationError(
+                    "The second person's code from their authenticator app is wrong or missing.",
+                    code="wrong_code",
+                ) from None
+    elif two_factor_required():
+        raise ValidationError(
+            "%(name)s has not set up two-factor login yet, so cannot confirm.",
+            code="no_second_factor",
+            params={"name": user.get_full_name() or user.email},
+        )
+    return user
