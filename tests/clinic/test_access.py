@@ -15,7 +15,7 @@ from tests.urls import named_url_patterns
 
 def collect_rules():
     rules = {}
-    for app in ["clinic", "intake", "scheduling", "followups"]:
+    for app in ["clinic", "intake", "scheduling", "followups", "controlled"]:
         try:
             module = importlib.import_module(f"tests.{app}.access")
         except ModuleNotFoundError:

@@ -1,0 +1,556 @@
+"""The records an inspector asks for (21 CFR 1304): administrations, receipts, witnessed
+waste, the biennial inventory, discrepancies and losses, and each container's running
+balance.
+
+Every figure is read from the ledger, so it adds up to the ledger's own: totals are sums
+of entries worked out by the database, never counted again in Python. The ranges are
+`at >= start` and `at < end`, aware datetimes at the clinic's local midnight.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Q, Sum, Window
+from django.db.models.expressions import RowRange
+from django.db.models.functions import Coalesce
+
+from controlled.attention import one_business_day_after
+from controlled.models import (
+    Container,
+    CountKind,
+    CountLine,
+    EntryKind,
+    LedgerEntry,
+    LossReport,
+    Receipt,
+)
+from controlled.models import Count as StockCount
+
+ZERO = Decimal(0)
+BY_PRODUCT = ["container__product__name", "container__product__ndc"]
+
+
+def period(first_day, last_day, zone):
+    """The local days first_day to last_day (both included) as [start, end)."""
+    start = datetime.datetime.combine(first_day, datetime.time(), tzinfo=zone)
+    end = datetime.datetime.combine(
+        last_day + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    )
+    return start, end
+
+
+def local(moment, zone):
+    """A time as the CSV gives it: the clinic's wall clock, with its UTC offset."""
+    return moment.astimezone(zone).isoformat(timespec="minutes") if moment else ""
+
+
+def _person(user):
+    return str(user) if user else ""
+
+
+def _out_of_stock(entries):
+    """What left stock, positive: given or wasted, less what corrections put back."""
+    return entries.annotate(out_mg=-F("mg"), out_ml=-F("ml"))
+
+
+def _net_out_by_product(entries):
+    return (
+        entries.order_by()
+        .values(*BY_PRODUCT)
+        .annotate(mg=-Sum("mg"), ml=-Sum("ml"), entries=Count("pk"))
+        .order_by(*BY_PRODUCT)
+    )
+
+
+def _with_corrections(start, end, kind):
+    """Entries of one kind in the range, and the corrections of that kind's entries."""
+    return LedgerEntry.objects.between(start, end).filter(
+        Q(kind=kind) | Q(kind=EntryKind.CORRECTION, corrects__kind=kind)
+    )
+
+
+def _corrects(entry, zone):
+    if entry.corrects is None:
+        return ""
+    original = entry.corrects
+    return f"Reverses entry {original.pk} of {local(original.at, zone)}: {entry.reason}"
+
+
+# Administrations
+
+
+def administrations(start, end):
+    return _out_of_stock(
+        _with_corrections(start, end, EntryKind.ADMINISTRATION)
+        .select_related("container__product", "patient", "recorded_by", "corrects")
+        .order_by("at", "pk")
+    )
+
+
+def administration_totals(start, end):
+    return _net_out_by_product(_with_corrections(start, end, EntryKind.ADMINISTRATION))
+
+
+ADMINISTRATION_HEADER = [
+    "entry",
+    "date and time",
+    "patient",
+    "MRN",
+    "drug",
+    "product",
+    "strength",
+    "mg given",
+    "mL given",
+    "container",
+    "lot",
+    "given by",
+    "correction of",
+]
+
+
+def administration_rows(entries, zone):
+    for entry in entries.iterator(chunk_size=2000):
+        product = entry.container.product
+        yield [
+            entry.pk,
+            local(entry.at, zone),
+            entry.patient.legal_name,
+            entry.patient.mrn,
+            product.get_drug_display(),
+            product.name,
+            product.strength,
+            entry.out_mg,
+            entry.out_ml,
+            entry.container.label,
+            entry.container.lot_number,
+            _person(entry.recorded_by),
+            _corrects(entry, zone),
+        ]
+
+
+# Receipts
+
+
+def _received_between(first_day, last_day):
+    return Q(received_on__gte=first_day, received_on__lte=last_day)
+
+
+def receipts(first_day, last_day):
+    """Delivery lines received on those days, each with the mg its entries put in."""
+    return (
+        Receipt.objects.filter(_received_between(first_day, last_day))
+        .select_related("supplier", "product", "received_by", "checked_by")
+        .annotate(
+            total_mg=Coalesce(Sum("entries__mg"), ZERO),
+            total_ml=Coalesce(Sum("entries__ml"), ZERO),
+        )
+        .order_by("received_on", "pk")
+    )
+
+
+def receipt_totals(first_day, last_day):
+    return (
+        LedgerEntry.objects.filter(
+            kind=EntryKind.RECEIPT,
+            receipt__received_on__gte=first_day,
+            receipt__received_on__lte=last_day,
+        )
+        .values(*BY_PRODUCT)
+        .annotate(containers=Count("pk"), mg=Sum("mg"), ml=Sum("ml"))
+        .order_by(*BY_PRODUCT)
+    )
+
+
+RECEIPT_HEADER = [
+    "date received",
+    "supplier",
+    "supplier address",
+    "supplier DEA number",
+    "invoice number",
+    "product",
+    "NDC",
+    "lot",
+    "expires",
+    "containers",
+    "total mg",
+    "total mL",
+    "received by",
+    "checked by",
+]
+
+
+def receipt_rows(receipts):
+    for receipt in receipts.iterator(chunk_size=2000):
+        yield [
+            receipt.received_on.isoformat(),
+            receipt.supplier.name,
+            " ".join(receipt.supplier.address.split()),
+            receipt.supplier.dea_number,
+            receipt.invoice_number,
+            receipt.product.name,
+            receipt.product.ndc,
+            receipt.lot_number,
+            receipt.expires_on.isoformat(),
+            receipt.container_count,
+            receipt.total_mg,
+            receipt.total_ml,
+            _person(receipt.received_by),
+            _person(receipt.checked_by),
+        ]
+
+
+# Waste
+
+
+def waste(start, end):
+    return _out_of_stock(
+        _with_corrections(start, end, EntryKind.WASTE)
+        .select_related("container__product", "recorded_by", "witness", "corrects")
+        .order_by("at", "pk")
+    )
+
+
+def waste_totals(start, end):
+    return _net_out_by_product(_with_corrections(start, end, EntryKind.WASTE))
+
+
+WASTE_HEADER = [
+    "entry",
+    "date and time",
+    "container",
+    "product",
+    "lot",
+    "mg wasted",
+    "mL wasted",
+    "reason",
+    "by",
+    "witness",
+    "correction of",
+]
+
+
+def waste_rows(entries, zone):
+    for entry in entries.iterator(chunk_size=2000):
+        yield [
+            entry.pk,
+            local(entry.at, zone),
+            entry.container.label,
+            entry.container.product.name,
+            entry.container.lot_number,
+            entry.out_mg,
+            entry.out_ml,
+            "" if entry.corrects_id else entry.reason,
+            _person(entry.recorded_by),
+            _person(entry.witness),
+            _corrects(entry, zone),
+        ]
+
+
+# The biennial inventory
+
+
+def biennial_counts():
+    return StockCount.objects.filter(kind=CountKind.BIENNIAL).select_related(
+        "location", "counted_by", "second_counter"
+    )
+
+
+def inventory_lines(count):
+    return (
+        CountLine.objects.filter(count=count)
+        .select_related("container__product")
+        .order_by("container__product__name", "container__expires_on", "container__pk")
+    )
+
+
+def inventory_totals(count):
+    return (
+        CountLine.objects.filter(count=count)
+        .values(*BY_PRODUCT)
+        .annotate(
+            containers=Count("pk"),
+            mg=Sum("counted_mg"),
+            ml=Sum("counted_ml"),
+            ledger_mg=Sum("expected_mg"),
+        )
+        .order_by(*BY_PRODUCT)
+    )
+
+
+INVENTORY_HEADER = [
+    "counted at",
+    "location",
+    "counted by",
+    "second counter",
+    "container",
+    "product",
+    "NDC",
+    "lot",
+    "expires",
+    "counted mL",
+    "counted mg",
+    "ledger mg",
+    "explanation",
+]
+
+
+def inventory_rows(count, lines, zone):
+    heading = [
+        local(count.counted_at, zone),
+        count.location.name,
+        _person(count.counted_by),
+        _person(count.second_counter),
+    ]
+    for line in lines.iterator(chunk_size=2000):
+        yield [
+            *heading,
+            line.container.label,
+            line.container.product.name,
+            line.container.product.ndc,
+            line.container.lot_number,
+            line.container.expires_on.isoformat(),
+            line.counted_ml,
+            line.counted_mg,
+            line.expected_mg,
+            line.explanation,
+        ]
+
+
+# Discrepancies and losses
+
+
+def count_differences(start, end):
+    """Count lines that differ from the ledger, with the resolution and adjustment if any."""
+    return (
+        CountLine.objects.discrepancies()
+        .filter(count__counted_at__gte=start, count__counted_at__lt=end)
+        .select_related(
+            "count__location",
+            "count__counted_by",
+            "count__second_counter",
+            "container__product",
+            "resolution__resolved_by",
+            "adjustment",
+        )
+        .order_by("count__counted_at", "pk")
+    )
+
+
+def difference_totals(start, end):
+    return (
+        CountLine.objects.discrepancies()
+        .filter(count__counted_at__gte=start, count__counted_at__lt=end)
+        .values(*BY_PRODUCT)
+        .annotate(
+            lines=Count("pk"),
+            mg=Sum(F("counted_mg") - F("expected_mg")),
+            adjusted_mg=Coalesce(Sum("adjustment__mg"), ZERO),
+        )
+        .order_by(*BY_PRODUCT)
+    )
+
+
+def losses(start, end):
+    """Loss reports discovered in the range, each with its entries and what they took."""
+    entries = LedgerEntry.objects.select_related("container__product", "location").order_by("pk")
+    return (
+        LossReport.objects.filter(discovered_at__gte=start, discovered_at__lt=end)
+        .select_related("recorded_by", "notice")
+        .annotate(lost_mg=Coalesce(-Sum("entries__mg"), ZERO))
+        .prefetch_related(Prefetch("entries", queryset=entries))
+        .order_by("discovered_at", "pk")
+    )
+
+
+def loss_totals(start, end):
+    return _net_out_by_product(
+        LedgerEntry.objects.filter(
+            kind=EntryKind.LOSS,
+            loss_report__discovered_at__gte=start,
+            loss_report__discovered_at__lt=end,
+        )
+    )
+
+
+def with_deadlines(reports):
+    """Each loss report with the day DEA had to be told by, and whether it was in time."""
+    for report in reports:
+        report.deadline = one_business_day_after(report.discovered_at)
+        notice = getattr(report, "notice", None)
+        report.told_at = notice.reported_at if notice else None
+        report.reference = notice.reference if notice else ""
+        report.told_in_time = notice is not None and notice.reported_at <= report.deadline
+        yield report
+
+
+DISCREPANCY_HEADER = [
+    "record",
+    "date and time",
+    "location",
+    "container",
+    "product",
+    "lot",
+    "ledger mg",
+    "counted mg",
+    "difference mg",
+    "difference mL",
+    "explanation or description",
+    "recorded by",
+    "second counter",
+    "resolution",
+    "resolved by",
+    "resolved at",
+    "ledger adjusted by mg",
+    "DEA to be told by",
+    "DEA told at",
+    "DEA Form 106 reference",
+]
+
+
+def discrepancy_rows(lines, reports, zone):
+    for line in lines.iterator(chunk_size=2000):
+        resolution = getattr(line, "resolution", None)
+        adjustment = getattr(line, "adjustment", None)
+        yield [
+            "Count difference",
+            local(line.count.counted_at, zone),
+            line.count.location.name,
+            line.container.label,
+            line.container.product.name,
+            line.container.lot_number,
+            line.expected_mg,
+            line.counted_mg,
+            line.difference_mg,
+            line.difference_ml,
+            line.explanation,
+            _person(line.count.counted_by),
+            _person(line.count.second_counter),
+            resolution.note if resolution else "Not resolved",
+            _person(resolution.resolved_by) if resolution else "",
+            local(resolution.resolved_at, zone) if resolution else "",
+            adjustment.mg if adjustment else "",
+            "",
+            "",
+            "",
+        ]
+    for report in with_deadlines(reports.iterator(chunk_size=200)):
+        for entry in report.entries.all():
+            yield [
+                f"{report.get_kind_display()} (report {report.pk})",
+                local(report.discovered_at, zone),
+                entry.location.name,
+                entry.container.label,
+                entry.container.product.name,
+                entry.container.lot_number,
+                "",
+                "",
+                entry.mg,
+                entry.ml,
+                " ".join(report.description.split()),
+                _person(report.recorded_by),
+                "",
+                "",
+                "",
+                "",
+                "",
+                local(report.deadline, zone),
+                local(report.told_at, zone),
+                report.reference,
+            ]
+
+
+# Running balances
+
+
+def containers():
+    return (
+        Container.objects.with_balance()
+        .select_related("product", "location")
+        .order_by("-receipt__received_on", "-receipt_id", "number")
+    )
+
+
+def held_totals():
+    return (
+        LedgerEntry.objects.values(*BY_PRODUCT)
+        .annotate(mg=Sum("mg"), ml=Sum("ml"), containers=Count("container", distinct=True))
+        .order_by(*BY_PRODUCT)
+    )
+
+
+BALANCES_HEADER = [
+    "container",
+    "product",
+    "NDC",
+    "lot",
+    "expires",
+    "location",
+    "balance mg",
+    "balance mL",
+]
+
+
+def balances_rows(containers):
+    for container in containers.iterator(chunk_size=2000):
+        yield [
+            container.label,
+            container.product.name,
+            container.product.ndc,
+            container.lot_number,
+            container.expires_on.isoformat(),
+            container.location.name,
+            container.balance_mg,
+            container.balance_ml,
+        ]
+
+
+def running_balance(container):
+    """The container's entries in order, each with the balance after it (a window sum)."""
+    running = {
+        "frame": RowRange(start=None, end=0),
+        "order_by": [F("at").asc(), F("pk").asc()],
+    }
+    return (
+        LedgerEntry.objects.filter(container=container)
+        .select_related("location", "recorded_by", "witness", "patient", "corrects")
+        .annotate(
+            balance_mg=Window(Sum("mg"), **running), balance_ml=Window(Sum("ml"), **running)
+        )
+        .order_by("at", "pk")
+    )
+
+
+RUNNING_HEADER = [
+    "entry",
+    "date and time",
+    "what",
+    "location",
+    "mg",
+    "mL",
+    "balance mg",
+    "balance mL",
+    "patient",
+    "MRN",
+    "by",
+    "witness",
+    "reason",
+]
+
+
+def running_rows(entries, zone):
+    for entry in entries.iterator(chunk_size=2000):
+        yield [
+            entry.pk,
+            local(entry.at, zone),
+            entry.get_kind_display(),
+            entry.location.name,
+            entry.mg,
+            entry.ml,
+            entry.balance_mg,
+            entry.balance_ml,
+            entry.patient.legal_name if entry.patient else "",
+            entry.patient.mrn if entry.patient else "",
+            _person(entry.recorded_by),
+            _person(entry.witness),
+            _corrects(entry, zone) or entry.reason,
+        ]

@@ -1,0 +1,381 @@
+"""The controlled-substance pages as staff use them: a delivery checked by a second
+person, a session's draw and waste, a count and its resolution, a loss and its deadline."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from controlled import administrations, ledger
+from controlled.counts import count_save
+from controlled.models import (
+    Container,
+    Count,
+    CountKind,
+    CountLine,
+    EntryKind,
+    LedgerEntry,
+    LossReport,
+    Receipt,
+)
+from tests.controlled.factories import ketamine_50, receive, safe, supplier
+from tests.factories import UserFactory
+from tests.two_factor import app_code, app_device
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.fixture
+def colleague(db):
+    """A second nurse with an authenticator app, to witness and check."""
+    user = UserFactory(email="ola@clinic.test", first_name="Ola", role="Nurse")
+    app_device(user)
+    return user
+
+
+def witness_fields(user, password="correct-horse-battery", steps_ahead=0):
+    """A code is accepted once: a second confirmation in a test takes the next one."""
+    return {
+        "witness_email": user.email,
+        "witness_password": password,
+        "witness_code": app_code(app_device(user), steps_ahead=steps_ahead),
+    }
+
+
+def delivery(**overrides):
+    return {
+        "supplier": supplier().pk,
+        "invoice_number": "INV-2041",
+        "received_on": timezone.localdate().isoformat(),
+        "product": ketamine_50().pk,
+        "lot_number": "KX9981",
+        "expires_on": (timezone.localdate() + datetime.timedelta(days=400)).isoformat(),
+        "container_count": "10",
+        "location": safe().pk,
+        **overrides,
+    }
+
+
+def test_a_nurse_receives_a_box_checked_by_a_colleague(client_for, nurse, colleague):
+    client = client_for(nurse)
+
+    response = client.post(reverse("controlled:receive"), delivery() | witness_fields(colleague))
+
+    assert response.status_code == 302
+    receipt = Receipt.objects.get()
+    assert (receipt.received_by, receipt.checked_by) == (nurse, colleague)
+    assert receipt.containers.count() == 10
+    stock = client.get(reverse("controlled:stock"))
+    assert "5000" in stock.text  # ten 500 mg vials on hand
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"witness_password": "wrong"}, "do not match an active staff account"),
+        ({"witness_code": "000000"}, "code from their authenticator app is wrong"),
+    ],
+)
+def test_a_wrong_second_password_or_code_is_refused_keeping_what_was_typed(
+    client_for, nurse, colleague, change, said
+):
+    response = client_for(nurse).post(
+        reverse("controlled:receive"), delivery() | witness_fields(colleague) | change
+    )
+
+    assert response.status_code == 200
+    assert said in response.text
+    assert 'value="INV-2041"' in response.text
+    assert not Receipt.objects.exists()
+
+
+def test_the_person_receiving_cannot_check_their_own_delivery(client_for, nurse):
+    app_device(nurse)
+    response = client_for(nurse).post(
+        reverse("controlled:receive"), delivery() | witness_fields(nurse)
+    )
+    assert "someone other than you" in response.text
+    assert not Receipt.objects.exists()
+
+
+def test_the_front_desk_cannot_check_a_delivery(client_for, nurse, front_desk):
+    app_device(front_desk)
+    response = client_for(nurse).post(
+        reverse("controlled:receive"), delivery() | witness_fields(front_desk)
+    )
+    assert "does not hold the keys" in response.text
+    assert not Receipt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        {"container_count": "-3"},
+        {"container_count": "9" * 30},
+        {"received_on": "2999-01-01"},
+        {"expires_on": "not a date"},
+        {"supplier": "'; DROP TABLE x"},
+        {"lot_number": "KX\u202e"},
+        {"invoice_number": "A" * 5000},
+    ],
+)
+def test_hostile_input_on_a_delivery_gets_a_plain_answer(client_for, nurse, colleague, junk):
+    response = client_for(nurse).post(
+        reverse("controlled:receive"), delivery(**junk) | witness_fields(colleague)
+    )
+    assert response.status_code == 200
+    assert "is-invalid" in response.text or "alert-danger" in response.text
+    assert not Receipt.objects.exists()
+
+
+def session_page(client, record):
+    return client.get(reverse("scheduling:session_record", args=[record.appointment_id]))
+
+
+def ready_to_dose(record):
+    record.escort_confirmed = record.fasting_kept = record.no_health_changes = True
+    record.systolic, record.diastolic, record.heart_rate, record.spo2 = 120, 80, 70, 98
+    record.vitals_at = record.appointment.starts_at + datetime.timedelta(minutes=2)
+    record.save()
+
+
+def test_a_session_dose_is_drawn_from_a_vial_and_its_lot_taken(client_for, nurse, vial, record):
+    ready_to_dose(record)
+    client = client_for(nurse)
+    assert "Controlled substance: drawn from stock" in session_page(client, record).text
+
+    response = client.post(
+        reverse("controlled:record_draw", args=[record.appointment_id]),
+        {"container": vial.pk, "mg": "35"},
+        follow=True,
+    )
+
+    assert "The draw is recorded" in " ".join(messages_of(response))
+    entry = LedgerEntry.objects.get(kind=EntryKind.ADMINISTRATION)
+    assert (entry.mg, entry.recorded_by, entry.patient) == (
+        Decimal(-35),
+        nurse,
+        record.appointment.patient,
+    )
+    assert f'value="{vial.lot_number}"' in response.text  # the dose form's lot
+
+
+def test_a_draw_above_what_remains_says_what_remains_and_keeps_the_amount(
+    client_for, nurse, vial, record
+):
+    client = client_for(nurse)
+    response = client.post(
+        reverse("controlled:record_draw", args=[record.appointment_id]),
+        {"container": vial.pk, "mg": "600"},
+        follow=True,
+    )
+    assert "Only 500 mg (10 mL) remain" in " ".join(messages_of(response))
+    assert 'value="600"' in response.text
+    assert not LedgerEntry.objects.filter(kind=EntryKind.ADMINISTRATION).exists()
+
+
+def test_an_expired_vial_cannot_be_drawn_from_the_record_page(client_for, nurse, record):
+    old = receive(expires_on=timezone.localdate() - datetime.timedelta(days=3))[0]
+    response = client_for(nurse).post(
+        reverse("controlled:record_draw", args=[record.appointment_id]),
+        {"container": old.pk, "mg": "35"},
+        follow=True,
+    )
+    assert "expired on" in " ".join(messages_of(response))
+
+
+def test_the_rest_of_the_vial_is_wasted_before_a_witness(
+    client_for, nurse, colleague, vial, record
+):
+    administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+    client = client_for(nurse)
+    page = session_page(client, record)
+    assert "465 mg (9.3 mL) left" in page.text
+
+    response = client.post(
+        reverse("controlled:record_waste", args=[record.appointment_id]),
+        {"container": vial.pk, "mg": "465", "reason": "Single-dose vial"}
+        | witness_fields(colleague),
+        follow=True,
+    )
+
+    assert "The waste is recorded" in " ".join(messages_of(response))
+    waste = LedgerEntry.objects.get(kind=EntryKind.WASTE)
+    assert (waste.recorded_by, waste.witness, waste.mg) == (nurse, colleague, Decimal(-465))
+    assert ledger.balance(vial)[0] == 0
+
+
+def test_a_witness_cannot_be_the_person_wasting(client_for, nurse, vial, record):
+    app_device(nurse)
+    administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+    response = client_for(nurse).post(
+        reverse("controlled:record_waste", args=[record.appointment_id]),
+        {"container": vial.pk, "mg": "465", "reason": "Single-dose vial"} | witness_fields(nurse),
+        follow=True,
+    )
+    assert "someone other than you" in " ".join(messages_of(response))
+    assert not LedgerEntry.objects.filter(kind=EntryKind.WASTE).exists()
+
+
+def discharged(record, nurse, dose=Decimal(35)):
+    start = record.appointment.starts_at
+    record.escort_confirmed = record.fasting_kept = record.no_health_changes = True
+    record.systolic, record.diastolic, record.heart_rate, record.spo2 = 120, 80, 70, 98
+    record.vitals_at = start + datetime.timedelta(minutes=2)
+    record.dose_amount, record.dose_unit = dose, "mg"
+    record.dose_started_at = start + datetime.timedelta(minutes=5)
+    record.dose_ended_at = start + datetime.timedelta(minutes=10)
+    record.discharged_at = start + datetime.timedelta(minutes=55)
+    record.discharge_criteria_met = record.released_to_escort = True
+    record.save()
+    return record
+
+
+def test_a_dose_not_drawn_from_stock_cannot_be_signed(client_for, nurse, vial, record):
+    discharged(record, nurse)
+    client = client_for(nurse)
+    sign = reverse("scheduling:session_record_sign", args=[record.appointment_id])
+
+    refused = client.post(sign, follow=True)
+    assert "Record which container the dose was drawn from" in " ".join(messages_of(refused))
+    record.refresh_from_db()
+    assert record.signed_at is None
+
+    administrations.administer(record=record, container=vial, mg=Decimal(30), by=nurse)
+    short = client.post(sign, follow=True)
+    assert "The dose is 35 mg but 30 mg was drawn" in " ".join(messages_of(short))
+
+    administrations.administer(record=record, container=vial, mg=Decimal(5), by=nurse)
+    client.post(sign)
+    record.refresh_from_db()
+    assert record.signed_at is not None
+    assert record.lot_number == vial.lot_number
+
+
+def test_the_daily_count_with_a_difference_waits_for_a_provider(
+    client_for, nurse, colleague, provider, vial, record
+):
+    administrations.administer(record=record, container=vial, mg=Decimal(100), by=nurse)
+    client = client_for(nurse)
+    query = f"?kind=daily&location={vial.location_id}"
+    form = client.get(reverse("controlled:count_new") + query)
+    assert f"#{vial.label}" in form.text
+
+    unexplained = client.post(
+        reverse("controlled:count_new") + query,
+        {f"ml_{vial.pk}": "7.5", f"why_{vial.pk}": ""} | witness_fields(colleague),
+    )
+    assert "Explain the difference" in unexplained.text
+    assert 'value="7.5"' in unexplained.text
+    assert not Count.objects.exists()
+
+    saved = client.post(
+        reverse("controlled:count_new") + query,
+        {f"ml_{vial.pk}": "7.5", f"why_{vial.pk}": "Spilled when drawing"}
+        | witness_fields(colleague, steps_ahead=1),
+    )
+    count = Count.objects.get()
+    assert saved.url == reverse("controlled:count", args=[count.pk])
+    line = count.lines.get()
+    assert (line.expected_ml, line.counted_ml) == (Decimal(8), Decimal("7.5"))
+    assert "1 count difference" in client.get(reverse("home")).text
+    assert "Spilled when drawing" in client.get(reverse("followups:worklist")).text or (
+        "1 count difference" in client.get(reverse("followups:worklist")).text
+    )
+
+    assert client.post(reverse("controlled:line_resolve", args=[line.pk])).status_code == 403
+    resolved = client_for(provider).post(
+        reverse("controlled:line_resolve", args=[line.pk]),
+        {"note": "Spill confirmed with the nurse", "adjust": "on"},
+    )
+    assert resolved.status_code == 302
+    assert ledger.balance(vial) == (Decimal(375), Decimal("7.5"))
+    assert LedgerEntry.objects.get(kind=EntryKind.ADJUSTMENT).count_line == line
+    assert "count difference" not in client_for(provider).get(reverse("home")).text
+
+
+def test_a_loss_shows_its_one_business_day_deadline_until_dea_is_told(client_for, nurse, vial):
+    client = client_for(nurse)
+    now = timezone.localtime()
+    response = client.post(
+        reverse("controlled:loss_new"),
+        {
+            "kind": LossReport.Kind.THEFT,
+            "container": vial.pk,
+            "mg": "500",
+            "discovered_on": now.date().isoformat(),
+            "discovered_time": (now - datetime.timedelta(minutes=10)).strftime("%H:%M"),
+            "description": "Vial missing from the safe at the evening count",
+            "police_notified": "on",
+            "police_report": "24-1187",
+        },
+    )
+    report = LossReport.objects.get()
+    assert response.url == reverse("controlled:loss", args=[report.pk])
+    worklist = client.get(reverse("followups:worklist"))
+    assert "tell DEA in writing by" in worklist.text
+    client.post(
+        reverse("controlled:loss_reported", args=[report.pk]),
+        {"reported_on": now.date().isoformat(), "reference": "DEA-106-7781"},
+    )
+    assert "tell DEA in writing by" not in client.get(reverse("followups:worklist")).text
+    assert ledger.balance(vial)[0] == 0
+
+
+def test_a_wrong_entry_is_reversed_from_the_container_page(client_for, nurse, vial, record):
+    entry = administrations.administer(record=record, container=vial, mg=Decimal(50), by=nurse)
+    client = client_for(nurse)
+    blank = client.post(reverse("controlled:entry_correct", args=[entry.pk]), {"reason": ""})
+    assert blank.status_code == 200
+    assert "is-invalid" in blank.text
+    client.post(reverse("controlled:entry_correct", args=[entry.pk]), {"reason": "Wrong vial"})
+    assert ledger.balance(vial)[0] == Decimal(500)
+    page = client.get(reverse("controlled:container", args=[vial.pk]))
+    assert "corrected" in page.text
+
+
+def test_the_stock_page_reads_the_same_number_of_queries_however_much_is_held(
+    client_for, nurse, django_assert_num_queries
+):
+    receive(count=2)
+    client = client_for(nurse)
+    client.get(reverse("controlled:stock"))  # warm the session and the clinic settings
+    with django_assert_num_queries(11) as small:
+        client.get(reverse("controlled:stock"))
+    receive(count=30, location=safe("Pharmacy cabinet"), lot="KX2")
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(reverse("controlled:stock"))
+
+
+def test_the_draw_panel_reads_a_fixed_number_of_queries(
+    client_for, nurse, vial, record, django_assert_num_queries
+):
+    client = client_for(nurse)
+    session_page(client, record)
+    administrations.administer(record=record, container=vial, mg=Decimal(5), by=nurse)
+    with django_assert_num_queries(24) as one:
+        session_page(client, record)
+    for container in receive(count=3, lot="KX3"):
+        administrations.administer(record=record, container=container, mg=Decimal(5), by=nurse)
+    with django_assert_num_queries(len(one.captured_queries)):
+        session_page(client, record)
+
+
+def test_containers_left_by_a_count_race_are_refused(nurse, colleague, vial):
+    """A container received between opening the count and saving it: count again."""
+    with pytest.raises(Exception, match="changed while you were counting"):
+        count_save(
+            kind=CountKind.MONTHLY,
+            location=vial.location,
+            counted={},
+            by=nurse,
+            second_counter=colleague,
+        )
+    assert not CountLine.objects.exists()
+    assert Container.objects.count() == 1
