@@ -2,13 +2,12 @@
 (nurses, providers, clinic admins) open every report; the front desk opens none."""
 
 from tests.access import Rule, only
+from tests.controlled.factories import receive
 
 CUSTODIANS = only("nurse", "provider", "clinic_admin")
 
 
 def container_pk():
-    from tests.controlled.factories import receive
-
     return {"pk": receive(count=1)[0].pk}
 
 

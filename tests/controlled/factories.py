@@ -82,9 +82,10 @@ def session_record(*, route_code="iv", patient=None, starts_at=None, clinician=N
     starts_at = starts_at or timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(
         hours=1
     )
+    patient = patient or cleared_patient("iv")
     appointment = checked_in_session(
-        patient=patient or cleared_patient("iv"),
-        room=chair_for("iv", name="Controlled chair"),
+        patient=patient,
+        room=chair_for("iv", name=f"Chair of patient {patient.pk}"),
         clinician=clinician or clinician_with_hours(),
         starts_at=starts_at,
     )
