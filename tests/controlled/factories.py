@@ -90,3 +90,24 @@ def session_record(*, route_code="iv", patient=None, starts_at=None, clinician=N
         starts_at=starts_at,
     )
     return SessionRecord.objects.create(appointment=appointment)
+
+
+def draw_dose(record, by=None):
+    """Draw a record's dose from new stock of the right drug, as the nurse does before
+    signing (a dose in mg/kg is drawn as 35 mg)."""
+    import math
+
+    from controlled import administrations
+    from controlled.models import Product
+
+    record.refresh_from_db()
+    esketamine = Product.drug_for_route(record.appointment.route_id) == Drug.ESKETAMINE
+    product = esketamine_device() if esketamine else ketamine_50()
+    mg = record.dose_amount if record.dose_unit == "mg" else Decimal(35)
+    by = by or UserFactory(role="Nurse")
+    left = mg
+    for container in receive(count=math.ceil(mg / product.container_mg), product=product):
+        taken = min(left, product.container_mg)
+        administrations.administer(record=record, container=container, mg=taken, by=by)
+        left -= taken
+    return record

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from clinic.models import Route
 from scheduling.models import Appointment, SessionRecord
+from tests.controlled.factories import draw_dose
 from tests.scheduling.factories import at, book, chair_for, cleared_patient
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +126,7 @@ def dosed(client, later, user, appointment):
     """Pre-dose checks at 9:05, then the dose (9:15 to 9:55) entered at 10:00."""
     post(client, appointment, "pre_dose", **PRE_DOSE)
     post(later(user, 10), appointment, "dose", **DOSE)
+    draw_dose(record_of(appointment), user)
 
 
 def test_discharge_is_refused_before_the_minimum_monitoring_time(client_for, later, nurse, session):
@@ -194,7 +196,7 @@ def test_a_signed_record_takes_amendments_only(client_for, later, nurse, session
 
     assert "signed" in messages_of(refused)[-1].lower()
     record = record_of(session)
-    assert record.lot_number == "LOT-42"
+    assert record.lot_number == "KX1234"  # the drawn vial's lot, kept as signed
     assert record.amendments.get().author == nurse
     assert record.history.count() >= 4
 
@@ -254,6 +256,7 @@ def test_rems_form_is_filled_from_the_record(client_for, later, nurse, esketamin
 def signed_esketamine(client_for, later, nurse, appointment):
     post(client_for(nurse), appointment, "pre_dose", **PRE_DOSE)
     post(later(nurse, 9, 20), appointment, "dose", **{**DOSE, "amount": "56", "ended": "09:20"})
+    draw_dose(record_of(appointment), nurse)
     client = later(nurse, 11, 20)
     post(client, appointment, "discharge", at="11:20", criteria_met="on", released_to_escort="on")
     post(client, appointment, "sign")

@@ -83,6 +83,7 @@ def test_a_series_with_sessions_still_booked_is_not_read(clinic_open, django_ass
 def test_signing_the_last_record_completes_the_series(clinic_open, nurse):
     from scheduling.models import SessionRecord
     from scheduling.records import session_record_sign
+    from tests.controlled.factories import draw_dose
 
     plan = ended_series(last_day=TODAY, completed=5)
     last = plan.appointments.get(sequence=6)
@@ -109,6 +110,7 @@ def test_signing_the_last_record_completes_the_series(clinic_open, nurse):
         vitals_acceptable_at_end=True,
     )
 
+    draw_dose(record, nurse)
     session_record_sign(record=record, by=nurse)
 
     plan.refresh_from_db()
