@@ -1,7 +1,7 @@
 """Sections that other apps add to the patient page and the staff home page.
 
 The clinic core never imports intake or scheduling; they register here in
-their AppConfig.ready() (and an app the worklist does not know of adds its sections to it). A panel function takes the request (and the patient)
+their AppConfig.ready(), as does an app that adds a section to the worklist. A panel function takes the request (and the patient)
 and returns a Panel, or None when it has nothing to show to this user.
 """
 

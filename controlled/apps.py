@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ControlledConfig(AppConfig):
@@ -19,6 +20,7 @@ class ControlledConfig(AppConfig):
             Receipt,
             Resolution,
         )
+        from controlled.reference_data import ensure_after_migrate
         from scheduling.hooks import register_dose_defaults, register_session_signed
 
         register_append_only(
@@ -26,3 +28,4 @@ class ControlledConfig(AppConfig):
         )
         register_session_signed(ensure_drawn_before_signing)
         register_dose_defaults(dose_defaults)
+        post_migrate.connect(ensure_after_migrate, sender=self)

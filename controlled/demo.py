@@ -2,8 +2,8 @@
 witnessed waste and a count whose difference a provider resolved.
 
 Everything goes through the ledger's services, so the demo keeps the rules real records
-keep. Sessions already signed are drawn for as they would have been at the dose time:
-signing would have refused them otherwise.
+keep. The demo's sessions are already signed, so their doses are entered as the draw
+panel would have entered them before signing: at the dose time, with the lot on the record.
 """
 
 import datetime

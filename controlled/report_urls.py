@@ -17,14 +17,10 @@ urlpatterns = [
     path("inventory/", reports.report_inventory, name="report_inventory"),
     path("inventory.csv", reports.report_inventory_csv, name="report_inventory_csv"),
     path("discrepancies/", reports.report_discrepancies, name="report_discrepancies"),
-    path(
-        "discrepancies.csv", reports.report_discrepancies_csv, name="report_discrepancies_csv"
-    ),
+    path("discrepancies.csv", reports.report_discrepancies_csv, name="report_discrepancies_csv"),
     path("balances/", reports.report_balances, name="report_balances"),
     path("balances.csv", reports.report_balances_csv, name="report_balances_csv"),
-    path(
-        "balances/<int:pk>/", reports.report_container_balance, name="report_container_balance"
-    ),
+    path("balances/<int:pk>/", reports.report_container_balance, name="report_container_balance"),
     path(
         "balances/<int:pk>.csv",
         reports.report_container_balance_csv,

@@ -184,7 +184,9 @@ def receipt_rows(receipts):
         yield [
             receipt.received_on.isoformat(),
             receipt.supplier.name,
-            " ".join(receipt.supplier.address.split()),
+            ", ".join(
+                line.strip() for line in receipt.supplier.address.splitlines() if line.strip()
+            ),
             receipt.supplier.dea_number,
             receipt.invoice_number,
             receipt.product.name,
@@ -513,9 +515,7 @@ def running_balance(container):
     return (
         LedgerEntry.objects.filter(container=container)
         .select_related("location", "recorded_by", "witness", "patient", "corrects")
-        .annotate(
-            balance_mg=Window(Sum("mg"), **running), balance_ml=Window(Sum("ml"), **running)
-        )
+        .annotate(balance_mg=Window(Sum("mg"), **running), balance_ml=Window(Sum("ml"), **running))
         .order_by("at", "pk")
     )
 

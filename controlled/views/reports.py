@@ -142,7 +142,11 @@ def report_index(request):
 @require_safe
 def report_administrations(request):
     def build(first, last, start, end):
-        log_access(request, AccessKind.CLINIC_REPORT, subject=f"Administrations {first}–{last}")
+        log_access(
+            request,
+            AccessKind.CLINIC_REPORT,
+            subject=f"Controlled-substance administrations, {first} to {last}",
+        )
         return {
             "page": _page(request, reports.administrations(start, end)),
             "totals": reports.administration_totals(start, end),
@@ -156,7 +160,9 @@ def report_administrations(request):
 def report_administrations_csv(request):
     def rows(first, last, start, end, zone):
         log_access(
-            request, AccessKind.CLINIC_REPORT_CSV, subject=f"Administrations {first}–{last}"
+            request,
+            AccessKind.CLINIC_REPORT_CSV,
+            subject=f"Controlled-substance administrations, {first} to {last}",
         )
         entries = reports.administrations(start, end)
         return reports.ADMINISTRATION_HEADER, reports.administration_rows(entries, zone)
@@ -213,7 +219,9 @@ def report_discrepancies(request):
         return {
             "page": _page(request, reports.count_differences(start, end)),
             "difference_totals": reports.difference_totals(start, end),
-            "losses": list(reports.with_deadlines(reports.losses(start, end))),
+            # Losses are few; past a page of them the CSV has the rest.
+            "losses": list(reports.with_deadlines(reports.losses(start, end)[: ROWS_PER_PAGE + 1])),
+            "losses_shown": ROWS_PER_PAGE,
             "loss_totals": reports.loss_totals(start, end),
             "now": timezone.now(),
         }

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.models import Patient
-from followups.forms import FollowUpBookForm, FollowUpForm, providers
 from clinic.panels import worklist_panels
+from followups.forms import FollowUpBookForm, FollowUpForm, providers
 from followups.models import FollowUp
 from followups.services import AlreadyBooked, follow_up_book, follow_up_route
 from followups.worklist import SECTION_KEYS, worklist_build

@@ -8,6 +8,7 @@ from clinic.models import Route
 from clinic.roles import Role
 from scheduling.models import Appointment, SessionRecord, TreatmentPlan
 from tests.browser.conftest import accessibility_violations, log_in, screenshot
+from tests.controlled.factories import receive
 from tests.factories import UserFactory
 from tests.scheduling.factories import (
     TreatmentPlanFactory,
@@ -73,6 +74,7 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
 
     # Daniel records a session the patient had earlier, through discharge.
     earlier = session_checked_in_earlier(patient, chair, nurse)
+    vial = receive(lot="LOT-42")[0]
     start = earlier.starts_at
     page.context.clear_cookies()
     log_in(page, nurse.__class__.objects.get(pk=nurse.pk))
@@ -87,8 +89,13 @@ def test_front_desk_books_an_iv_series_and_a_nurse_records_a_session(page):
     page.get_by_label("SpO2 %").fill("98")
     page.get_by_role("button", name="Save checklist and vitals").click()
 
-    page.get_by_label("Amount").fill("35")
-    page.get_by_label("Lot number").fill("LOT-42")
+    page.get_by_label("Container").select_option(str(vial.pk))
+    page.get_by_label("Amount drawn (mg)").fill("35")
+    page.get_by_role("button", name="Record the draw").click()
+    assert page.get_by_text("The draw is recorded").is_visible()
+
+    page.locator("#id_amount").fill("35")  # the dose's amount, beside the draw's
+    assert page.get_by_label("Lot number").input_value() == "LOT-42"  # the vial's
     page.get_by_label("Started at").fill(clock(start, 15))
     page.get_by_label("Ended at").fill(clock(start, 55))
     page.get_by_role("button", name="Record dose").click()

@@ -77,9 +77,7 @@ ACCESS = {
     "controlled:stock": Rule(roles=only(*KEY_HOLDERS)),
     "controlled:receive": Rule(roles=only(*KEY_HOLDERS)),
     "controlled:container": Rule(roles=only(*KEY_HOLDERS), kwargs=container_pk),
-    "controlled:container_waste": Rule(
-        roles=only(*KEY_HOLDERS, status=405), kwargs=container_pk
-    ),
+    "controlled:container_waste": Rule(roles=only(*KEY_HOLDERS, status=405), kwargs=container_pk),
     "controlled:container_transfer": Rule(
         roles=only(*KEY_HOLDERS, status=405), kwargs=container_pk
     ),

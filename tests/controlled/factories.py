@@ -56,8 +56,18 @@ def supplier():
     )[0]
 
 
-def receive(*, count=1, product=None, location=None, by=None, checked_by=None, expires_on=None,
-            lot="KX1234", invoice="INV-100", received_on=None):
+def receive(
+    *,
+    count=1,
+    product=None,
+    location=None,
+    by=None,
+    checked_by=None,
+    expires_on=None,
+    lot="KX1234",
+    invoice="INV-100",
+    received_on=None,
+):
     """A delivery checked in by two nurses; returns its containers, numbered in order."""
     by = by or UserFactory(role="Nurse")
     receipt = ledger.receive(

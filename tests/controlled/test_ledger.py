@@ -115,13 +115,25 @@ def test_a_move_takes_everything_left_from_one_place_to_the_other(vial, record, 
 def test_the_database_keeps_takings_negative_and_witnesses_distinct(vial, nurse):
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.create(
-            container=vial, location=vial.location, kind=EntryKind.WASTE, mg=Decimal(5),
-            ml=Decimal("0.1"), at=timezone.now(), recorded_by=nurse, witness=UserFactory(),
+            container=vial,
+            location=vial.location,
+            kind=EntryKind.WASTE,
+            mg=Decimal(5),
+            ml=Decimal("0.1"),
+            at=timezone.now(),
+            recorded_by=nurse,
+            witness=UserFactory(),
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.create(
-            container=vial, location=vial.location, kind=EntryKind.WASTE, mg=Decimal(-5),
-            ml=Decimal("-0.1"), at=timezone.now(), recorded_by=nurse, witness=nurse,
+            container=vial,
+            location=vial.location,
+            kind=EntryKind.WASTE,
+            mg=Decimal(-5),
+            ml=Decimal("-0.1"),
+            at=timezone.now(),
+            recorded_by=nurse,
+            witness=nurse,
         )
 
 
@@ -136,9 +148,12 @@ def test_the_database_keeps_takings_negative_and_witnesses_distinct(vial, nurse)
     ],
 )
 def test_the_database_refuses_to_rewrite_the_ledger(vial, statement):
-    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises((IntegrityError, InternalError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert ledger.balance(vial)[0] == Decimal(500)
 
 
