@@ -1,8 +1,9 @@
 """Sections that other apps add to the patient page and the staff home page.
 
 The clinic core never imports intake or scheduling; they register here in
-their AppConfig.ready(), as does an app that adds a section to the worklist. A panel function takes the request (and the patient)
-and returns a Panel, or None when it has nothing to show to this user.
+their AppConfig.ready(), as does an app that adds a section to the worklist. A panel
+function takes the request (and the patient) and returns a Panel, or None when it has
+nothing to show to this user.
 """
 
 from dataclasses import dataclass, field
