@@ -27,7 +27,7 @@ def count_list(request):
             filter=~Q(lines__counted_mg=F("lines__expected_mg"))
             & Q(lines__resolution__isnull=True),
         ),
-    )
+    ).order_by("-counted_at", "-pk")
     page = Paginator(listed, COUNTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "controlled/count_list.html", {"page": page, "start_form": CountStartForm()}

@@ -38,6 +38,7 @@ class PeriodForm(forms.Form):
         self.fields["from"] = forms.DateField(label="From", widget=DateInput())
         self.fields["to"] = forms.DateField(label="To (included)", widget=DateInput())
         self.helper = FormHelper()
+        self.helper.form_method = "get"
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("from", css_class="col-auto"), Column("to", css_class="col-auto"))
@@ -75,6 +76,7 @@ class InventoryForm(forms.Form):
             f"{timezone.localtime(count.counted_at):%b %-d, %Y %-I:%M %p}, {count.location}"
         )
         self.helper = FormHelper()
+        self.helper.form_method = "get"
         self.helper.form_tag = False
         self.helper.layout = Layout(Row(Column("count", css_class="col-auto")))
 

@@ -888,3 +888,24 @@ def test_the_print_stylesheet_fits_a4_and_letter():
 
     assert "@page { size: auto; margin: 15mm; }" in css
     assert "max-width: 180mm" in css
+
+
+def test_a_long_report_is_shown_a_page_at_a_time_and_the_csv_has_every_row(
+    client_for, nurse, month, monkeypatch
+):
+    monkeypatch.setattr("controlled.views.reports.ROWS_PER_PAGE", 4)
+    client = client_for(nurse)
+
+    first = get(client, "report_administrations")
+    second = get(
+        client, "report_administrations", page=2, **{"from": "2025-03-01", "to": "2025-03-28"}
+    )
+    every = csv_rows(get(client, "report_administrations_csv"))
+
+    assert "Rows 1–4 of 6; the CSV has them all." in first.content.decode()
+    assert "page=2" in first.content.decode()
+    shown = body_rows(first, "Administrations, oldest first") + body_rows(
+        second, "Administrations, oldest first"
+    )
+    assert [row[0] for row in shown] == [row["entry"] for row in every]
+    assert len(every) == 6
