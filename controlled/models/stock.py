@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from clinic.models import Route
 from controlled.validators import validate_dea_number, validate_ndc
@@ -41,6 +42,8 @@ class Product(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["drug", "mg_per_ml", "container_ml"]
@@ -82,6 +85,8 @@ class StorageLocation(models.Model):
     description = models.CharField(max_length=200, blank=True)
     active = models.BooleanField(default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -98,6 +103,8 @@ class Supplier(models.Model):
         "DEA number", max_length=9, unique=True, validators=[validate_dea_number]
     )
     active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
