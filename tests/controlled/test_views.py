@@ -5,6 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -379,3 +381,50 @@ def test_containers_left_by_a_count_race_are_refused(nurse, colleague, vial):
         )
     assert not CountLine.objects.exists()
     assert Container.objects.count() == 1
+
+
+def grown(nurse, vial, record, rounds):
+    """More of everything each page lists: draws, counts and their lines."""
+    from tests.factories import UserFactory
+
+    for _ in range(rounds):
+        administrations.administer(record=record, container=vial, mg=Decimal(1), by=nurse)
+        count_save(
+            kind=CountKind.DAILY,
+            location=vial.location,
+            counted={
+                container: (ledger.balance(container)[1] - Decimal("0.1"), "short")
+                for container in Container.objects.in_stock().opened()
+            },
+            by=nurse,
+            second_counter=UserFactory(role="Nurse"),
+        )
+
+
+def test_the_container_and_count_pages_read_a_fixed_number_of_queries(
+    client_for, nurse, vial, record, django_assert_num_queries
+):
+    client = client_for(nurse)
+    grown(nurse, vial, record, 1)
+    count = Count.objects.latest("pk")
+    pages = [
+        reverse("controlled:container", args=[vial.pk]),
+        reverse("controlled:count", args=[count.pk]),
+        reverse("controlled:count_list"),
+        reverse("home"),
+    ]
+    client.get(pages[0])
+    used = {}
+    for url in pages:
+        with CaptureQueriesContext(connection) as before:
+            client.get(url)
+        used[url] = len(before.captured_queries)
+    assert list(used.values()) == [13, 11, 12, 42]
+    receive(count=3, lot="KX5")
+    for container in Container.objects.filter(lot_number="KX5"):
+        administrations.administer(record=record, container=container, mg=Decimal(1), by=nurse)
+    grown(nurse, vial, record, 3)
+    pages[1] = reverse("controlled:count", args=[Count.objects.latest("pk").pk])
+    for url, before in zip(pages, used.values(), strict=True):
+        with django_assert_num_queries(before):
+            client.get(url)
