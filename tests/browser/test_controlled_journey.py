@@ -92,6 +92,7 @@ def test_a_nurse_receives_draws_wastes_counts_and_prints_the_log(page):
     page.get_by_role("button", name="Record dose").click()
 
     page.get_by_text("Waste what remains").click()
+    open("/tmp/panel.html", "w").write(page.content())
     waste = page.locator("details form")
     assert waste.get_by_label("Amount wasted (mg)").input_value() == "465"
     confirm_as(waste, ola, app_code(ola_app, steps_ahead=1))  # her first code is used up
