@@ -1,6 +1,6 @@
 """The records an inspector asks for (21 CFR 1304): administrations, receipts, witnessed
 waste, the biennial inventory, discrepancies and losses, and each container's running
-balance.
+balance; their CSV columns are in controlled/report_rows.py.
 
 Every figure is read from the ledger, so it adds up to the ledger's own: totals are sums
 of entries worked out by the database, never counted again in Python. The ranges are
@@ -39,15 +39,6 @@ def period(first_day, last_day, zone):
     return start, end
 
 
-def local(moment, zone):
-    """A time as the CSV gives it: the clinic's wall clock, with its UTC offset."""
-    return moment.astimezone(zone).isoformat(timespec="minutes") if moment else ""
-
-
-def _person(user):
-    return str(user) if user else ""
-
-
 def _out_of_stock(entries):
     """What left stock, positive: given or wasted, less what corrections put back."""
     return entries.annotate(out_mg=-F("mg"), out_ml=-F("ml"))
@@ -69,13 +60,6 @@ def _with_corrections(start, end, kind):
     )
 
 
-def _corrects(entry, zone):
-    if entry.corrects is None:
-        return ""
-    original = entry.corrects
-    return f"Reverses entry {original.pk} of {local(original.at, zone)}: {entry.reason}"
-
-
 # Administrations
 
 
@@ -89,43 +73,6 @@ def administrations(start, end):
 
 def administration_totals(start, end):
     return _net_out_by_product(_with_corrections(start, end, EntryKind.ADMINISTRATION))
-
-
-ADMINISTRATION_HEADER = [
-    "entry",
-    "date and time",
-    "patient",
-    "MRN",
-    "drug",
-    "product",
-    "strength",
-    "mg given",
-    "mL given",
-    "container",
-    "lot",
-    "given by",
-    "correction of",
-]
-
-
-def administration_rows(entries, zone):
-    for entry in entries.iterator(chunk_size=2000):
-        product = entry.container.product
-        yield [
-            entry.pk,
-            local(entry.at, zone),
-            entry.patient.legal_name,
-            entry.patient.mrn,
-            product.get_drug_display(),
-            product.name,
-            product.strength,
-            entry.out_mg,
-            entry.out_ml,
-            entry.container.label,
-            entry.container.lot_number,
-            _person(entry.recorded_by),
-            _corrects(entry, zone),
-        ]
 
 
 # Receipts
@@ -161,46 +108,6 @@ def receipt_totals(first_day, last_day):
     )
 
 
-RECEIPT_HEADER = [
-    "date received",
-    "supplier",
-    "supplier address",
-    "supplier DEA number",
-    "invoice number",
-    "product",
-    "NDC",
-    "lot",
-    "expires",
-    "containers",
-    "total mg",
-    "total mL",
-    "received by",
-    "checked by",
-]
-
-
-def receipt_rows(receipts):
-    for receipt in receipts.iterator(chunk_size=2000):
-        yield [
-            receipt.received_on.isoformat(),
-            receipt.supplier.name,
-            ", ".join(
-                line.strip() for line in receipt.supplier.address.splitlines() if line.strip()
-            ),
-            receipt.supplier.dea_number,
-            receipt.invoice_number,
-            receipt.product.name,
-            receipt.product.ndc,
-            receipt.lot_number,
-            receipt.expires_on.isoformat(),
-            receipt.container_count,
-            receipt.total_mg,
-            receipt.total_ml,
-            _person(receipt.received_by),
-            _person(receipt.checked_by),
-        ]
-
-
 # Waste
 
 
@@ -214,38 +121,6 @@ def waste(start, end):
 
 def waste_totals(start, end):
     return _net_out_by_product(_with_corrections(start, end, EntryKind.WASTE))
-
-
-WASTE_HEADER = [
-    "entry",
-    "date and time",
-    "container",
-    "product",
-    "lot",
-    "mg wasted",
-    "mL wasted",
-    "reason",
-    "by",
-    "witness",
-    "correction of",
-]
-
-
-def waste_rows(entries, zone):
-    for entry in entries.iterator(chunk_size=2000):
-        yield [
-            entry.pk,
-            local(entry.at, zone),
-            entry.container.label,
-            entry.container.product.name,
-            entry.container.lot_number,
-            entry.out_mg,
-            entry.out_ml,
-            "" if entry.corrects_id else entry.reason,
-            _person(entry.recorded_by),
-            _person(entry.witness),
-            _corrects(entry, zone),
-        ]
 
 
 # The biennial inventory
@@ -277,45 +152,6 @@ def inventory_totals(count):
         )
         .order_by(*BY_PRODUCT)
     )
-
-
-INVENTORY_HEADER = [
-    "counted at",
-    "location",
-    "counted by",
-    "second counter",
-    "container",
-    "product",
-    "NDC",
-    "lot",
-    "expires",
-    "counted mL",
-    "counted mg",
-    "ledger mg",
-    "explanation",
-]
-
-
-def inventory_rows(count, lines, zone):
-    heading = [
-        local(count.counted_at, zone),
-        count.location.name,
-        _person(count.counted_by),
-        _person(count.second_counter),
-    ]
-    for line in lines.iterator(chunk_size=2000):
-        yield [
-            *heading,
-            line.container.label,
-            line.container.product.name,
-            line.container.product.ndc,
-            line.container.lot_number,
-            line.container.expires_on.isoformat(),
-            line.counted_ml,
-            line.counted_mg,
-            line.expected_mg,
-            line.explanation,
-        ]
 
 
 # Discrepancies and losses
@@ -385,82 +221,6 @@ def with_deadlines(reports):
         yield report
 
 
-DISCREPANCY_HEADER = [
-    "record",
-    "date and time",
-    "location",
-    "container",
-    "product",
-    "lot",
-    "ledger mg",
-    "counted mg",
-    "difference mg",
-    "difference mL",
-    "explanation or description",
-    "recorded by",
-    "second counter",
-    "resolution",
-    "resolved by",
-    "resolved at",
-    "ledger adjusted by mg",
-    "DEA to be told by",
-    "DEA told at",
-    "DEA Form 106 reference",
-]
-
-
-def discrepancy_rows(lines, reports, zone):
-    for line in lines.iterator(chunk_size=2000):
-        resolution = getattr(line, "resolution", None)
-        adjustment = getattr(line, "adjustment", None)
-        yield [
-            "Count difference",
-            local(line.count.counted_at, zone),
-            line.count.location.name,
-            line.container.label,
-            line.container.product.name,
-            line.container.lot_number,
-            line.expected_mg,
-            line.counted_mg,
-            line.difference_mg,
-            line.difference_ml,
-            line.explanation,
-            _person(line.count.counted_by),
-            _person(line.count.second_counter),
-            resolution.note if resolution else "Not resolved",
-            _person(resolution.resolved_by) if resolution else "",
-            local(resolution.resolved_at, zone) if resolution else "",
-            adjustment.mg if adjustment else "",
-            "",
-            "",
-            "",
-        ]
-    for report in with_deadlines(reports.iterator(chunk_size=200)):
-        for entry in report.entries.all():
-            yield [
-                f"{report.get_kind_display()} (report {report.pk})",
-                local(report.discovered_at, zone),
-                entry.location.name,
-                entry.container.label,
-                entry.container.product.name,
-                entry.container.lot_number,
-                "",
-                "",
-                entry.mg,
-                entry.ml,
-                " ".join(report.description.split()),
-                _person(report.recorded_by),
-                "",
-                "",
-                "",
-                "",
-                "",
-                local(report.deadline, zone),
-                local(report.told_at, zone),
-                report.reference,
-            ]
-
-
 # Running balances
 
 
@@ -480,32 +240,6 @@ def held_totals():
     )
 
 
-BALANCES_HEADER = [
-    "container",
-    "product",
-    "NDC",
-    "lot",
-    "expires",
-    "location",
-    "balance mg",
-    "balance mL",
-]
-
-
-def balances_rows(containers):
-    for container in containers.iterator(chunk_size=2000):
-        yield [
-            container.label,
-            container.product.name,
-            container.product.ndc,
-            container.lot_number,
-            container.expires_on.isoformat(),
-            container.location.name,
-            container.balance_mg,
-            container.balance_ml,
-        ]
-
-
 def running_balance(container):
     """The container's entries in order, each with the balance after it (a window sum)."""
     running = {
@@ -518,39 +252,3 @@ def running_balance(container):
         .annotate(balance_mg=Window(Sum("mg"), **running), balance_ml=Window(Sum("ml"), **running))
         .order_by("at", "pk")
     )
-
-
-RUNNING_HEADER = [
-    "entry",
-    "date and time",
-    "what",
-    "location",
-    "mg",
-    "mL",
-    "balance mg",
-    "balance mL",
-    "patient",
-    "MRN",
-    "by",
-    "witness",
-    "reason",
-]
-
-
-def running_rows(entries, zone):
-    for entry in entries.iterator(chunk_size=2000):
-        yield [
-            entry.pk,
-            local(entry.at, zone),
-            entry.get_kind_display(),
-            entry.location.name,
-            entry.mg,
-            entry.ml,
-            entry.balance_mg,
-            entry.balance_ml,
-            entry.patient.legal_name if entry.patient else "",
-            entry.patient.mrn if entry.patient else "",
-            _person(entry.recorded_by),
-            _person(entry.witness),
-            _corrects(entry, zone) or entry.reason,
-        ]

@@ -20,14 +20,18 @@ COUNTS_PER_PAGE = 25
 @permission_required(CUSTODIAN, raise_exception=True)
 @require_safe
 def count_list(request):
-    listed = Count.objects.select_related("location", "counted_by", "second_counter").annotate(
-        differences=Tally("lines", filter=~Q(lines__counted_mg=F("lines__expected_mg"))),
-        unresolved=Tally(
-            "lines",
-            filter=~Q(lines__counted_mg=F("lines__expected_mg"))
-            & Q(lines__resolution__isnull=True),
-        ),
-    ).order_by("-counted_at", "-pk")
+    listed = (
+        Count.objects.select_related("location", "counted_by", "second_counter")
+        .annotate(
+            differences=Tally("lines", filter=~Q(lines__counted_mg=F("lines__expected_mg"))),
+            unresolved=Tally(
+                "lines",
+                filter=~Q(lines__counted_mg=F("lines__expected_mg"))
+                & Q(lines__resolution__isnull=True),
+            ),
+        )
+        .order_by("-counted_at", "-pk")
+    )
     page = Paginator(listed, COUNTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "controlled/count_list.html", {"page": page, "start_form": CountStartForm()}

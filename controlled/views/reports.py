@@ -19,7 +19,7 @@ from clinic.access_log import log_access
 from clinic.forms import DateInput
 from clinic.models import AccessKind, Clinic
 from clinic.spreadsheets import csv_lines
-from controlled import reports
+from controlled import report_rows, reports
 from controlled.models import Container
 
 CUSTODIAN = "controlled.handle_controlled_substances"
@@ -167,7 +167,7 @@ def report_administrations_csv(request):
             subject=f"Controlled-substance administrations, {first} to {last}",
         )
         entries = reports.administrations(start, end)
-        return reports.ADMINISTRATION_HEADER, reports.administration_rows(entries, zone)
+        return report_rows.ADMINISTRATION_HEADER, report_rows.administration_rows(entries, zone)
 
     return _range_csv(request, "report_administrations", "administrations.html", rows)
 
@@ -188,7 +188,7 @@ def report_receipts(request):
 @require_safe
 def report_receipts_csv(request):
     def rows(first, last, start, end, zone):
-        return reports.RECEIPT_HEADER, reports.receipt_rows(reports.receipts(first, last))
+        return report_rows.RECEIPT_HEADER, report_rows.receipt_rows(reports.receipts(first, last))
 
     return _range_csv(request, "report_receipts", "receipts.html", rows)
 
@@ -209,7 +209,7 @@ def report_waste(request):
 @require_safe
 def report_waste_csv(request):
     def rows(first, last, start, end, zone):
-        return reports.WASTE_HEADER, reports.waste_rows(reports.waste(start, end), zone)
+        return report_rows.WASTE_HEADER, report_rows.waste_rows(reports.waste(start, end), zone)
 
     return _range_csv(request, "report_waste", "waste.html", rows)
 
@@ -236,7 +236,7 @@ def report_discrepancies(request):
 def report_discrepancies_csv(request):
     def rows(first, last, start, end, zone):
         lines, losses = reports.count_differences(start, end), reports.losses(start, end)
-        return reports.DISCREPANCY_HEADER, reports.discrepancy_rows(lines, losses, zone)
+        return report_rows.DISCREPANCY_HEADER, report_rows.discrepancy_rows(lines, losses, zone)
 
     return _range_csv(request, "report_discrepancies", "discrepancies.html", rows)
 
@@ -273,8 +273,10 @@ def report_inventory_csv(request):
     if count is None:
         context = {"form": form, "count": None, "page": None, "invalid": form.errors}
         return render(request, "controlled/reports/inventory.html", context)
-    rows = reports.inventory_rows(count, reports.inventory_lines(count), _zone())
-    return _csv(f"biennial-inventory-{count.counted_at:%Y-%m-%d}", reports.INVENTORY_HEADER, rows)
+    rows = report_rows.inventory_rows(count, reports.inventory_lines(count), _zone())
+    return _csv(
+        f"biennial-inventory-{count.counted_at:%Y-%m-%d}", report_rows.INVENTORY_HEADER, rows
+    )
 
 
 @permission_required(CUSTODIAN, raise_exception=True)
@@ -292,8 +294,8 @@ def report_balances(request):
 @permission_required(CUSTODIAN, raise_exception=True)
 @require_safe
 def report_balances_csv(request):
-    rows = reports.balances_rows(reports.containers())
-    return _csv(f"container-balances-{timezone.localdate()}", reports.BALANCES_HEADER, rows)
+    rows = report_rows.balances_rows(reports.containers())
+    return _csv(f"container-balances-{timezone.localdate()}", report_rows.BALANCES_HEADER, rows)
 
 
 def _container(pk):
@@ -319,5 +321,5 @@ def report_container_balance(request, pk):
 def report_container_balance_csv(request, pk):
     container = _container(pk)
     log_access(request, AccessKind.CLINIC_REPORT_CSV, subject=f"Running balance of {container}")
-    rows = reports.running_rows(reports.running_balance(container), _zone())
-    return _csv(f"container-{container.label}-balance", reports.RUNNING_HEADER, rows)
+    rows = report_rows.running_rows(reports.running_balance(container), _zone())
+    return _csv(f"container-{container.label}-balance", report_rows.RUNNING_HEADER, rows)
