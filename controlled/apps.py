@@ -8,9 +8,11 @@ class ControlledConfig(AppConfig):
 
     def ready(self):
         from clinic.append_only import register_append_only
+        from clinic.counts import recount_on_change
         from controlled import demo, panels  # noqa: F401 - they register themselves
         from controlled.administrations import dose_defaults, ensure_drawn_before_signing
         from controlled.models import (
+            Container,
             Count,
             CountLine,
             Disposal,
@@ -26,6 +28,7 @@ class ControlledConfig(AppConfig):
         register_append_only(
             LedgerEntry, Receipt, Disposal, LossReport, LossNotice, Count, CountLine, Resolution
         )
+        recount_on_change(Container, Count, CountLine, Resolution, LossReport, LossNotice)
         register_session_signed(ensure_drawn_before_signing)
         register_dose_defaults(dose_defaults)
         post_migrate.connect(ensure_after_migrate, sender=self)

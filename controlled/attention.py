@@ -1,13 +1,18 @@
 """What a custodian must act on: differences found by a count and not yet resolved, losses
 DEA has not been told of (due within one business day of the discovery), and expired
-containers still on the shelf. Each is a small, indexed read, for the home page and the
-worklist."""
+containers still on the shelf, for the home page and the worklist.
+
+The three counts are kept in the shared cache like the home page's other counts
+(clinic/counts.py), so a page with nothing to act on reads nothing more; the lists are read
+only when a count says there is something in them.
+"""
 
 import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
 
+from clinic.counts import counted
 from controlled.models import Container, CountLine, LossReport
 
 SHOWN = 10
@@ -34,24 +39,37 @@ class Attention:
         return self.discrepancy_count + len(self.losses) + self.expired_count
 
 
+def _counts():
+    return {
+        "discrepancies": CountLine.objects.unresolved().count(),
+        "losses": LossReport.objects.filter(notice__isnull=True).count(),
+        "expired": Container.objects.in_stock()
+        .filter(expires_on__lt=timezone.localdate())
+        .count(),
+    }
+
+
 def attention():
-    unresolved = CountLine.objects.unresolved()
-    losses = list(
-        LossReport.objects.filter(notice__isnull=True).select_related("recorded_by")[:SHOWN]
-    )
+    counts = counted("controlled_attention", _counts)
+    losses = []
+    if counts["losses"]:
+        losses = list(
+            LossReport.objects.filter(notice__isnull=True).select_related("recorded_by")[:SHOWN]
+        )
     now = timezone.now()
     for report in losses:
         report.deadline = one_business_day_after(report.discovered_at)
         report.overdue = now > report.deadline
+    discrepancies = []
+    if counts["discrepancies"]:
+        discrepancies = list(
+            CountLine.objects.unresolved()
+            .select_related("count__location", "container__product")
+            .order_by("count__counted_at", "pk")[:SHOWN]
+        )
     return Attention(
-        discrepancies=list(
-            unresolved.select_related("count__location", "container__product").order_by(
-                "count__counted_at", "pk"
-            )[:SHOWN]
-        ),
-        discrepancy_count=unresolved.count(),
+        discrepancies=discrepancies,
+        discrepancy_count=counts["discrepancies"],
         losses=losses,
-        expired_count=Container.objects.in_stock()
-        .filter(expires_on__lt=timezone.localdate())
-        .count(),
+        expired_count=counts["expired"],
     )

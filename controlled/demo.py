@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.demo import register_seeder
-from clinic.models import Clinic, Patient, Room, Route, User
+from clinic.models import Clinic, Route, User
 from controlled import administrations, counts, ledger
 from controlled.models import (
     Container,
@@ -26,7 +26,7 @@ from controlled.models import (
     StorageLocation,
     Supplier,
 )
-from scheduling.models import Appointment, RemsEnrollment, SessionRecord
+from scheduling.models import Appointment, SessionRecord
 
 SAFE = "Treatment room safe"
 CABINET = "Pharmacy cabinet"
@@ -86,7 +86,7 @@ def seed_controlled(stdout):
     StorageLocation.objects.get_or_create(
         name=CABINET, defaults={"description": "Back stock, in the locked pharmacy room"}
     )
-    doses = _dosed_records(provider=provider, products=products)
+    doses = _dosed_records(products=products)
     first_dose = min((record.dose_started_at for record, _ in doses), default=None)
     received_on = _seed_delivery(
         products=products, first_dose=first_dose, nurse=nurse, provider=provider
@@ -123,7 +123,7 @@ def _seed_products():
     return products
 
 
-def _dosed_records(*, provider, products):
+def _dosed_records(*, products):
     """(record, product drawn from) for each past dose in mg not yet drawn, oldest first."""
     chosen = {}
     for first, mg, ndc in DEMO_INFUSIONS:
@@ -139,10 +139,6 @@ def _dosed_records(*, provider, products):
         )
         if appointment is not None:
             chosen[_signed_record(appointment=appointment, mg=mg).pk] = products[ndc]
-    if not SessionRecord.objects.filter(
-        appointment__route_id=Route.Code.INTRANASAL, dose_amount__isnull=False
-    ).exists():
-        _esketamine_session(provider=provider)
     records = (
         SessionRecord.objects.filter(
             dose_amount__isnull=False,
@@ -188,37 +184,6 @@ def _signed_record(*, appointment, mg):
         signed_by=appointment.clinician,
         signed_at=ended + datetime.timedelta(minutes=5),
     )
-
-
-def _esketamine_session(*, provider):
-    """A signed 56 mg intranasal session two weekdays ago, when none is in the demo yet."""
-    patient = Patient.objects.filter(legal_first_name="Aisha", legal_last_name="Rahman").first()
-    room = Room.objects.filter(name="Quiet room").first()
-    if patient is None or room is None or Appointment.objects.filter(patient=patient).exists():
-        return
-    route = Route.objects.get(code=Route.Code.INTRANASAL)
-    patient.cleared_routes.add(route)
-    day = _weekday_on_or_before(timezone.localdate() - datetime.timedelta(days=2))
-    RemsEnrollment.objects.get_or_create(
-        patient=patient,
-        defaults={
-            "enrolled_on": day - datetime.timedelta(days=7),
-            "patient_signed": True,
-            "prescriber_signed": True,
-            "prescriber": provider,
-        },
-    )
-    appointment = Appointment.session_of(
-        route=route,
-        starts_at=datetime.datetime.combine(day, datetime.time(9), tzinfo=Clinic.load().zone),
-        patient=patient,
-        room=room,
-        clinician=provider,
-        status=Appointment.Status.COMPLETED,
-        booked_by=provider,
-    )
-    appointment.save()
-    _signed_record(appointment=appointment, mg=Decimal(56))
 
 
 def _seed_delivery(*, products, first_dose, nurse, provider):

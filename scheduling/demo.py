@@ -99,8 +99,8 @@ def seed_scheduling(stdout):
 
 def seed_past_esketamine_session(*, provider, frontdesk):
     """A signed intranasal session two weekdays ago, so the REMS list has a form due."""
-    from scheduling.booking import SlotTaken, appointment_book
     from scheduling.models import Appointment, RemsEnrollment, SessionRecord
+    from scheduling.models.records import REMS_DAYS
     from scheduling.planner import load_calendar
 
     patient = Patient.objects.filter(legal_first_name="Aisha", legal_last_name="Rahman").first()
@@ -129,10 +129,19 @@ def seed_past_esketamine_session(*, provider, frontdesk):
     )
     if slot is None:
         return
-    try:
-        appointment = appointment_book(patient=patient, route=route, slot=slot, booked_by=frontdesk)
-    except SlotTaken:
-        return
+    # Booking refuses a time that has passed: the session is written as it was held, in a
+    # chair and with a clinician the calendar found free then.
+    appointment = Appointment.session_of(
+        route=route,
+        starts_at=slot.starts_at,
+        patient=patient,
+        room_id=slot.room_id,
+        clinician_id=slot.clinician_id,
+        booked_by=frontdesk,
+        status=Appointment.Status.CHECKED_IN,
+        checked_in_at=slot.starts_at,
+    )
+    appointment.save()
     dosed = start + datetime.timedelta(minutes=15)
     record = SessionRecord.objects.create(
         appointment=appointment,
@@ -156,6 +165,7 @@ def seed_past_esketamine_session(*, provider, frontdesk):
         released_to_escort=True,
         signed_by=appointment.clinician,
         signed_at=dosed + datetime.timedelta(minutes=135),
+        rems_due_on=timezone.localdate(dosed) + datetime.timedelta(days=REMS_DAYS),
     )
     for minutes, systolic in ((40, 142), (90, 132), (125, 126)):
         record.observations.create(

@@ -176,7 +176,8 @@ def test_the_worklist_overview_reads_five_rows_a_section_whatever_the_number(
     client = client_for(nurse)
     client.get(reverse("followups:worklist"))  # counts the sections, kept in the cache
 
-    with django_assert_num_queries(19):  # one read a section, and the verified device
+    # One read a section, the verified device, and the controlled-substance counts (cache).
+    with django_assert_num_queries(21):
         response = client.get(reverse("followups:worklist"))
 
     section, count, shown = response.context["sections"][0]
