@@ -185,7 +185,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # What axes keeps of a failed attempt's form: never the password or a second-factor code.
-AXES_SENSITIVE_PARAMETERS = ["password", "code", "csrfmiddlewaretoken"]
+AXES_SENSITIVE_PARAMETERS = [
+    "password",
+    "code",
+    "witness_password",  # a second person's confirmation (controlled substances)
+    "witness_code",
+    "csrfmiddlewaretoken",
+]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # Two-factor login (clinic/two_factor.py): after the password, a code from an authenticator

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from controlled import ledger
 from controlled.models import EntryKind, LedgerEntry, Product
+from scheduling.models import Appointment
 
 DRAWS = [EntryKind.ADMINISTRATION, EntryKind.CORRECTION]
 
@@ -52,7 +53,11 @@ def administer(*, record, container, mg, by, at=None):
     at = at or timezone.now()
     if record.pk is None:
         raise ValidationError("Start the session record first.", code="no_record")
-    record.ensure_open()
+    # The appointment first, then the container: the order signing takes, so a draw cannot
+    # land on a record while it is being signed, nor on a session just cancelled.
+    record.appointment = Appointment.objects.select_for_update().get(pk=record.appointment_id)
+    record.refresh_from_db(fields=["signed_at"])
+    record.ensure_recordable()
     locked = ledger.lock(container)
     route = record.appointment.route_id
     if locked.product.drug != Product.drug_for_route(route):
@@ -83,11 +88,16 @@ def administer(*, record, container, mg, by, at=None):
 
 @transaction.atomic
 def correct_draw(*, entry, reason, by):
-    """Reverse a draw; an open record's lot follows what is still drawn (a signed record
-    keeps its lot as signed, and is put right with an amendment)."""
+    """Reverse a draw while the record is open; its lot follows what is still drawn."""
+    if entry.session_record.locked:
+        raise ValidationError(
+            "This session's record is signed, so its draw stands as signed. Add an amendment "
+            "to the record; the next count shows any difference on the shelf, for a provider "
+            "to resolve.",
+            code="record_signed",
+        )
     correction = ledger.correct(entry=entry, reason=reason, by=by)
-    if not entry.session_record.locked:
-        _keep_lot(entry.session_record)
+    _keep_lot(entry.session_record)
     return correction
 
 
@@ -106,10 +116,19 @@ def dose_defaults(record):
 
 
 def ensure_drawn_before_signing(*, record):
-    """Refuse to sign a dosed record whose dose was not drawn from stock (signing hook)."""
-    if record.dose_amount is None:
-        return
+    """Refuse to sign a dosed record whose dose was not drawn from stock, or a record with
+    draws and no dose (signing hook). A dose in mg must be what was drawn; one in mg/kg is
+    checked for a draw only, as the app keeps no weight to multiply by."""
     drawn = drawn_mg(record)
+    if record.dose_amount is None:
+        if drawn > 0:
+            raise ValidationError(
+                "%(drawn)s mg was drawn from stock for this session but no dose is recorded. "
+                "Record the dose, or waste or correct the draw, before signing.",
+                code="drawn_not_dosed",
+                params={"drawn": f"{drawn.normalize():f}"},
+            )
+        return
     if drawn <= 0:
         raise ValidationError(
             "Record which container the dose was drawn from (Controlled substances, on this "

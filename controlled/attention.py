@@ -13,18 +13,21 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from clinic.counts import counted
+from clinic.models import Clinic
 from controlled.models import Container, CountLine, LossReport
 
 SHOWN = 10
 
 
 def one_business_day_after(moment):
-    """The end of the next weekday after the day of `moment`, in the clinic's zone."""
-    day = timezone.localtime(moment).date() + datetime.timedelta(days=1)
+    """The last moment of the next weekday after the day of `moment`, in the clinic's zone
+    (read from the clinic, not the request: a streamed CSV is written after the request's
+    zone is gone). Public holidays are not known to the app, so they are not skipped."""
+    zone = Clinic.load().zone
+    day = moment.astimezone(zone).date() + datetime.timedelta(days=1)
     while day.weekday() >= 5:
         day += datetime.timedelta(days=1)
-    end = datetime.datetime.combine(day, datetime.time(23, 59), timezone.get_current_timezone())
-    return end
+    return datetime.datetime.combine(day, datetime.time.max, zone)
 
 
 @dataclass
@@ -34,18 +37,18 @@ class Attention:
     losses: list
     expired_count: int
 
+    loss_count: int
+
     @property
     def total(self):
-        return self.discrepancy_count + len(self.losses) + self.expired_count
+        return self.discrepancy_count + self.loss_count + self.expired_count
 
 
 def _counts():
     return {
         "discrepancies": CountLine.objects.unresolved().count(),
         "losses": LossReport.objects.filter(notice__isnull=True).count(),
-        "expired": Container.objects.in_stock()
-        .filter(expires_on__lt=timezone.localdate())
-        .count(),
+        "expired": Container.objects.in_stock().filter(expires_on__lt=timezone.localdate()).count(),
     }
 
 
@@ -72,4 +75,5 @@ def attention():
         discrepancy_count=counts["discrepancies"],
         losses=losses,
         expired_count=counts["expired"],
+        loss_count=counts["losses"],
     )

@@ -5,8 +5,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from controlled import ledger
-from controlled.models import Container, Count, CountKind, CountLine, EntryKind, LedgerEntry
-from controlled.models.counts import Resolution
+from controlled.models import (
+    Container,
+    Count,
+    CountKind,
+    CountLine,
+    EntryKind,
+    LedgerEntry,
+    Resolution,
+)
 
 
 def containers_to_count(*, kind, location):
@@ -17,20 +24,32 @@ def containers_to_count(*, kind, location):
     return containers.order_by("product__name", "expires_on", "pk")
 
 
+def containers_shown(*, location, pks):
+    """The containers a count's page listed (emptied since, perhaps: they are still counted,
+    as a vial the ledger calls empty but that is on the shelf is what a count must find)."""
+    return (
+        Container.objects.filter(location=location, pk__in=pks)
+        .select_related("product")
+        .order_by("product__name", "expires_on", "pk")
+    )
+
+
 @transaction.atomic
 def count_save(*, kind, location, counted, by, second_counter, note="", at=None):
     """Save a count: `counted` maps each container to (mL counted, explanation).
 
     Each container is locked while its balance is read, so no draw slips in between
-    the ledger's figure and the line that compares with it.
+    the ledger's figure and the line that compares with it. A container that came into
+    the count's scope after the page was opened (received, or opened) was not counted:
+    the count is refused, to be done again.
     """
     at = at or timezone.now()
     if second_counter.pk == by.pk:
         raise ValidationError("A count needs a second member of staff.", code="same_person")
-    expected = {container.pk for container in containers_to_count(kind=kind, location=location)}
-    if {container.pk for container in counted} != expected:
+    in_scope = {container.pk for container in containers_to_count(kind=kind, location=location)}
+    if not in_scope <= {container.pk for container in counted}:
         raise ValidationError(
-            "The containers on the shelf changed while you were counting. Count again.",
+            "Containers were added to this location while you were counting. Count again.",
             code="changed",
         )
     count = Count.objects.create(
@@ -45,7 +64,8 @@ def count_save(*, kind, location, counted, by, second_counter, note="", at=None)
     for container in sorted(counted, key=lambda c: c.pk):
         ml, explanation = counted[container]
         locked = ledger.lock(container)
-        counted_mg = locked.product.mg_for(ml)
+        # The ledger's mL follow from its mg; the same mL is the same amount.
+        counted_mg = locked.balance_mg if ml == locked.balance_ml else locked.product.mg_for(ml)
         if counted_mg != locked.balance_mg and not explanation.strip():
             raise ValidationError(
                 "Explain the difference for %(container)s: the ledger says %(ledger)s mL, "

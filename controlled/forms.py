@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -270,12 +271,15 @@ class CountStartForm(_Form, forms.Form):
 
 
 class CountForm(WitnessForm):
-    """One line per container: the mL counted and, where it differs, why."""
+    """One line per container: the mL counted and, where it differs, why.
+
+    The lines are drawn as a table by the template; crispy draws the rest."""
 
     note = forms.CharField(max_length=300, required=False)
 
     def __init__(self, *args, containers, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper.layout = Layout("note", "witness_email", "witness_password", "witness_code")
         self.containers = list(containers)
         for container in self.containers:
             self.fields[f"ml_{container.pk}"] = forms.DecimalField(
@@ -283,6 +287,7 @@ class CountForm(WitnessForm):
                 max_digits=9,
                 decimal_places=3,
                 min_value=0,
+                max_value=container.product.container_ml,
             )
             self.fields[f"why_{container.pk}"] = forms.CharField(
                 label=f"Why #{container.label} differs", max_length=300, required=False

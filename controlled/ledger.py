@@ -5,6 +5,10 @@ locks its row first (SELECT ... FOR UPDATE), adds up its entries again and refus
 amount above what remains, so two nurses drawing from one vial at the same instant are
 served one after the other and the balance never goes below zero
 (tests/concurrency/test_controlled_draws.py).
+
+A container's mL always follow from its mg (its strength): what an entry takes in mL is
+the difference between the balance's volume before and after, so rounding never drifts
+and a count compares like with like.
 """
 
 import datetime
@@ -28,7 +32,8 @@ from controlled.models import (
 ZERO = Decimal(0)
 
 
-def _amount(value):
+def amount_text(value):
+    """An amount as people write it: 500, 9.3, never 5E+2 or 500.000."""
     return f"{Decimal(value).normalize():f}"
 
 
@@ -41,23 +46,30 @@ def balance(container):
 
 
 def lock(container):
-    """The container's row, locked until the transaction ends, with its balance re-read."""
-    locked = Container.objects.select_for_update().select_related("product").get(pk=container.pk)
+    """The container's row, locked until the transaction ends, with its balance re-read.
+
+    Only the container's row: draws from other vials of the product go on meanwhile."""
+    locked = (
+        Container.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .get(pk=container.pk)
+    )
     locked.balance_mg, locked.balance_ml = balance(locked)
     return locked
 
 
-def settle(container, at):
-    """Keep the container's opened and emptied marks in step with its balance."""
-    mg, _ml = balance(container)
-    if mg < 0:
+def settle(container, at, *, opened=False):
+    """Keep the container's emptied mark in step with its balance (and mark it opened when
+    a dose was drawn from it)."""
+    mg, ml = balance(container)
+    if mg < 0 or ml < 0:
         raise ValidationError(
             "This would leave less than nothing in %(container)s.",
             code="below_zero",
             params={"container": container},
         )
     fields = []
-    if container.opened_at is None and mg < container.product.container_mg:
+    if opened and container.opened_at is None:
         container.opened_at = at
         fields.append("opened_at")
     emptied_at = at if mg == 0 else None
@@ -66,7 +78,7 @@ def settle(container, at):
         fields.append("emptied_at")
     if fields:
         container.save(update_fields=fields)
-    container.balance_mg = mg
+    container.balance_mg, container.balance_ml = mg, ml
 
 
 def _ensure_enough(container, mg):
@@ -78,10 +90,10 @@ def _ensure_enough(container, mg):
             "than that.",
             code="more_than_remains",
             params={
-                "left": _amount(container.balance_mg),
-                "left_ml": _amount(container.balance_ml),
+                "left": amount_text(container.balance_mg),
+                "left_ml": amount_text(container.balance_ml),
                 "container": container,
-                "asked": _amount(mg),
+                "asked": amount_text(mg),
             },
         )
 
@@ -89,9 +101,7 @@ def _ensure_enough(container, mg):
 def take_out(locked, *, kind, mg, by, at, **fields):
     """Re-check and write one entry that takes `mg` out of a container `lock()` returned."""
     _ensure_enough(locked, mg)
-    ml = locked.product.ml_for(mg)
-    if mg == locked.balance_mg:
-        ml = locked.balance_ml  # what is left is taken whole, rounding and all
+    ml = locked.balance_ml - locked.product.ml_for(locked.balance_mg - mg)
     entry = LedgerEntry.objects.create(
         container=locked,
         location=locked.location,
@@ -102,7 +112,7 @@ def take_out(locked, *, kind, mg, by, at, **fields):
         recorded_by=by,
         **fields,
     )
-    settle(locked, at)
+    settle(locked, at, opened=kind == EntryKind.ADMINISTRATION)
     return entry
 
 
@@ -211,19 +221,20 @@ def transfer(*, container, to, by, at=None):
         raise ValidationError("The container is already there.", code="same_location")
     if locked.balance_mg <= 0:
         raise ValidationError("The container is empty.", code="empty")
-    out = take_out(locked, kind=EntryKind.TRANSFER_OUT, mg=locked.balance_mg, by=by, at=at)
+    moved = {"mg": locked.balance_mg, "ml": locked.balance_ml, "at": at, "recorded_by": by}
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                container=locked,
+                location=locked.location,
+                kind=EntryKind.TRANSFER_OUT,
+                **moved | {"mg": -moved["mg"], "ml": -moved["ml"]},
+            ),
+            LedgerEntry(container=locked, location=to, kind=EntryKind.TRANSFER_IN, **moved),
+        ]
+    )
     locked.location = to
     locked.save(update_fields=["location"])
-    LedgerEntry.objects.create(
-        container=locked,
-        location=to,
-        kind=EntryKind.TRANSFER_IN,
-        mg=-out.mg,
-        ml=-out.ml,
-        at=at,
-        recorded_by=by,
-    )
-    settle(locked, at)
     return locked
 
 
@@ -280,12 +291,31 @@ def report_loss(*, kind, discovered_at, description, losses, by, **details):
     return report
 
 
+# Reversing what two people confirmed, or what a provider decided, is a provider's or a
+# clinic admin's decision too.
+NEEDS_RESOLVER = {
+    EntryKind.RECEIPT: "a delivery checked by two people",
+    EntryKind.WASTE: "a witnessed waste",
+    EntryKind.RETURN: "a return",
+    EntryKind.DESTRUCTION: "a witnessed destruction",
+    EntryKind.LOSS: "a reported loss",
+    EntryKind.ADJUSTMENT: "a count adjustment",
+}
+
+
 @transaction.atomic
 def correct(*, entry, reason, by):
-    """Reverse an entry made in error; the right one is then entered anew."""
+    """Reverse an entry made in error; the right one is then entered anew. The reversal
+    carries the entry's receipt, disposal or loss report, so what each adds up to nets it."""
     if not reason.strip():
         raise ValidationError("Say what was wrong with the entry.", code="no_reason")
     entry = LedgerEntry.objects.select_related("container").get(pk=entry.pk)
+    if entry.kind in NEEDS_RESOLVER and not by.has_perm("controlled.resolve_discrepancy"):
+        raise ValidationError(
+            "Only a provider or a clinic admin can reverse %(what)s.",
+            code="not_allowed",
+            params={"what": NEEDS_RESOLVER[entry.kind]},
+        )
     if entry.kind == EntryKind.CORRECTION:
         raise ValidationError(
             "A correction cannot itself be corrected; enter the right movement instead.",
@@ -293,9 +323,9 @@ def correct(*, entry, reason, by):
         )
     if entry.kind in (EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT):
         raise ValidationError("A move is put right by moving the container back.", code="transfer")
+    locked = lock(entry.container)  # before the check: two reversals of one entry queue here
     if LedgerEntry.objects.filter(corrects=entry).exists():
         raise ValidationError("This entry has already been corrected.", code="corrected")
-    locked = lock(entry.container)
     if locked.balance_mg - entry.mg < 0:
         raise ValidationError(
             "Reversing this entry would leave less than nothing in the container: what was "
@@ -305,7 +335,7 @@ def correct(*, entry, reason, by):
     at = timezone.now()
     correction = LedgerEntry.objects.create(
         container=locked,
-        location=entry.location,
+        location=locked.location,  # where what is left is now
         kind=EntryKind.CORRECTION,
         mg=-entry.mg,
         ml=-entry.ml,
@@ -313,6 +343,9 @@ def correct(*, entry, reason, by):
         recorded_by=by,
         patient_id=entry.patient_id,
         session_record_id=entry.session_record_id,
+        receipt_id=entry.receipt_id,
+        disposal_id=entry.disposal_id,
+        loss_report_id=entry.loss_report_id,
         corrects=entry,
         reason=reason,
     )

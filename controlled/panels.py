@@ -3,13 +3,14 @@ worklist, and the menu item: all for those who hold the keys."""
 
 from clinic.navigation import NavItem, register_nav_item
 from clinic.panels import Panel, register_home_panel, register_worklist_panel
+from controlled import ledger
 from controlled.administrations import drawn_mg, draws_for
 from controlled.attention import attention
 from controlled.forms import DrawForm, RecordWasteForm
 from controlled.models import Container, EntryKind, LedgerEntry, Product
+from controlled.reference_data import CUSTODIAN
 from scheduling.hooks import register_record_panel
 
-CUSTODIAN = "controlled.handle_controlled_substances"
 DRAFT_KEY = "controlled_draft"
 
 register_nav_item(NavItem("Controlled substances", "controlled:stock", permission=CUSTODIAN))
@@ -58,9 +59,11 @@ def controlled_record_panel(request, record):
     if wastable:
         typed = _draft(request, record, "waste")
         context["waste_form"] = RecordWasteForm(
-            initial=typed or {"container": wastable[0].pk, "mg": wastable[0].balance_mg},
+            initial=typed
+            or {"container": wastable[0].pk, "mg": ledger.amount_text(wastable[0].balance_mg)},
             request=request,
             containers=drawn_containers(record),
+            auto_id="waste_%s",  # beside the draw form's fields of the same names
         )
     if record.can_record:
         typed = _draft(request, record, "draw")
@@ -76,7 +79,7 @@ def controlled_record_panel(request, record):
 def _draw_initial(record):
     if record.dose_amount and record.dose_unit == "mg":
         remaining = record.dose_amount - drawn_mg(record)
-        return {"mg": remaining} if remaining > 0 else {}
+        return {"mg": ledger.amount_text(remaining)} if remaining > 0 else {}
     return {}
 
 

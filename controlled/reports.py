@@ -97,13 +97,19 @@ def receipts(first_day, last_day):
 
 def receipt_totals(first_day, last_day):
     return (
+        # A receipt entry and its correction (which carries the receipt) net out, and a
+        # container whose receipt was reversed is not counted as received.
         LedgerEntry.objects.filter(
-            kind=EntryKind.RECEIPT,
             receipt__received_on__gte=first_day,
             receipt__received_on__lte=last_day,
         )
         .values(*BY_PRODUCT)
-        .annotate(containers=Count("pk"), mg=Sum("mg"), ml=Sum("ml"))
+        .annotate(
+            containers=Count("pk", filter=Q(kind=EntryKind.RECEIPT))
+            - Count("pk", filter=Q(kind=EntryKind.CORRECTION)),
+            mg=Sum("mg"),
+            ml=Sum("ml"),
+        )
         .order_by(*BY_PRODUCT)
     )
 
@@ -202,8 +208,8 @@ def losses(start, end):
 
 def loss_totals(start, end):
     return _net_out_by_product(
+        # A loss and its corrections (which carry the loss report) net out.
         LedgerEntry.objects.filter(
-            kind=EntryKind.LOSS,
             loss_report__discovered_at__gte=start,
             loss_report__discovered_at__lt=end,
         )

@@ -12,9 +12,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from controlled import counts
 from controlled.forms import CountForm, CountStartForm, ResolutionForm
 from controlled.models import Count, CountKind, CountLine
-from controlled.views.stock import CUSTODIAN, refused
+from controlled.reference_data import CUSTODIAN
+from controlled.views.stock import refused
 
 COUNTS_PER_PAGE = 25
+MOST_SHOWN = 1000
+
+
+def _shown(request):
+    """The containers the count's page listed, from its POST (None on a GET, or if absent)."""
+    if request.method != "POST":
+        return None
+    pks = request.POST.get("shown", "").split(",")[:MOST_SHOWN]
+    return [int(pk) for pk in pks if pk.isdigit() and len(pk) < 10] or None
 
 
 @permission_required(CUSTODIAN, raise_exception=True)
@@ -50,6 +60,9 @@ def count_new(request):
         )
     kind, location = start.cleaned_data["kind"], start.cleaned_data["location"]
     containers = counts.containers_to_count(kind=kind, location=location)
+    shown = _shown(request)
+    if shown is not None:
+        containers = counts.containers_shown(location=location, pks=shown)
     form = CountForm(request.POST or None, request=request, containers=containers)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,7 +13,8 @@ from controlled import ledger
 from controlled.attention import one_business_day_after
 from controlled.forms import DisposalForm, LossForm, LossNoticeForm
 from controlled.models import LossNotice, LossReport
-from controlled.views.stock import CUSTODIAN, refused
+from controlled.reference_data import CUSTODIAN
+from controlled.views.stock import refused
 
 
 @permission_required(CUSTODIAN, raise_exception=True)

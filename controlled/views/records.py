@@ -10,9 +10,8 @@ from controlled import administrations, ledger
 from controlled.forms import DrawForm, RecordWasteForm
 from controlled.models import Product
 from controlled.panels import drawn_containers, keep_draft
+from controlled.reference_data import CUSTODIAN
 from scheduling.models import SessionRecord
-
-CUSTODIAN = "controlled.handle_controlled_substances"
 
 
 def _record(pk):

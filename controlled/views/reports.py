@@ -21,8 +21,8 @@ from clinic.models import AccessKind, Clinic
 from clinic.spreadsheets import csv_lines
 from controlled import report_rows, reports
 from controlled.models import Container
+from controlled.reference_data import CUSTODIAN
 
-CUSTODIAN = "controlled.handle_controlled_substances"
 ROWS_PER_PAGE = 200
 LONGEST_RANGE_DAYS = 366
 EARLIEST = datetime.date(2000, 1, 1)

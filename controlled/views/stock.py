@@ -12,8 +12,8 @@ from controlled import ledger
 from controlled.administrations import correct_draw
 from controlled.forms import CorrectionForm, ReceiptForm, TransferForm, WasteForm
 from controlled.models import Container, EntryKind, LedgerEntry, StorageLocation
+from controlled.reference_data import CUSTODIAN
 
-CUSTODIAN = "controlled.handle_controlled_substances"
 EXPIRING_DAYS = 30
 
 
@@ -111,11 +111,11 @@ def _container_page(request, container, **forms):
         "entries": entries,
         "today": timezone.localdate(),
         "waste_form": forms.get("waste_form")
-        or WasteForm(request=request, initial={"mg": container.balance_mg}),
+        or WasteForm(request=request, initial={"mg": ledger.amount_text(container.balance_mg)}),
         "transfer_form": forms.get("transfer_form") or TransferForm(container=container),
         "correction_form": forms.get("correction_form") or CorrectionForm(),
         "correcting": forms.get("correcting"),
-        "correctable": (EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT, EntryKind.CORRECTION),
+        "not_correctable": (EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT, EntryKind.CORRECTION),
     }
     return render(request, "controlled/container.html", context)
 

@@ -186,7 +186,7 @@ class SessionRecord(models.Model):
     def can_record(self):
         return not self.locked and self.not_recordable_reason is None
 
-    def _ensure_recordable(self):
+    def ensure_recordable(self):
         self.ensure_open()
         reason = self.not_recordable_reason
         if reason:
@@ -225,7 +225,7 @@ class SessionRecord(models.Model):
         return self.dose_ended_at + datetime.timedelta(minutes=self.monitoring_minutes)
 
     def record_pre_dose(self, *, at=None):
-        self._ensure_recordable()
+        self.ensure_recordable()
         self.vitals_at = at or timezone.now()
         if self.bp_above_threshold and not self.hold_raised:
             self.hold_raised_at = self.vitals_at
@@ -233,7 +233,7 @@ class SessionRecord(models.Model):
         self.save()
 
     def decide_hold(self, *, decision, by, note=""):
-        self._ensure_recordable()
+        self.ensure_recordable()
         if not self.hold_raised:
             raise ValidationError("Dosing is not held.", code="not_held")
         self.hold_decision = decision
@@ -243,7 +243,7 @@ class SessionRecord(models.Model):
         self.save()
 
     def _ensure_ready_to_dose(self, started_at):
-        self._ensure_recordable()
+        self.ensure_recordable()
         if not self.checklist_complete or self.vitals_at is None:
             raise ValidationError(
                 "Complete the checklist and pre-dose vitals first.", code="not_ready"
@@ -299,7 +299,7 @@ class SessionRecord(models.Model):
         self.save()
 
     def add_observation(self, observation, *, by, at=None):
-        self._ensure_recordable()
+        self.ensure_recordable()
         if self.dose_started_at is None:
             raise ValidationError("Record the dose before monitoring.", code="no_dose")
         observation.at = at or timezone.now()
@@ -336,7 +336,7 @@ class SessionRecord(models.Model):
     def discharge(
         self, *, at, criteria_met, released_to_escort, vitals_acceptable_at_end, ready_at=None
     ):
-        self._ensure_recordable()
+        self.ensure_recordable()
         if self.earliest_discharge is None:
             raise ValidationError("Record the dose before discharge.", code="no_dose")
         _ensure_not_future(at, "discharge time")
@@ -370,7 +370,7 @@ class SessionRecord(models.Model):
             self.appointment = Appointment.objects.select_for_update().get(pk=self.appointment_id)
             if self.pk:
                 self.refresh_from_db(fields=["signed_at", "signed_by"])
-            self._ensure_recordable()
+            self.ensure_recordable()
             if self.discharged_at is None:
                 raise ValidationError("Sign the record after discharge.", code="not_discharged")
             self.signed_by = by

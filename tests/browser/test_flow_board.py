@@ -63,7 +63,7 @@ def test_the_board_follows_a_session_from_arrived_to_monitoring_without_a_reload
     tablet.get_by_role("button", name="Save checklist and vitals").click()
     expect(row).to_contain_text("In chair")
 
-    tablet.get_by_label("Amount").fill("35")
+    tablet.locator("#id_amount").fill("35")  # the dose's amount, beside the draw's
     tablet.get_by_label("Lot number").fill("LOT-42")
     tablet.get_by_label("Started at").fill(clock(20))
     tablet.get_by_label("Ended at").fill(clock(2))

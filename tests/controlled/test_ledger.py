@@ -166,3 +166,60 @@ def test_the_orm_cannot_edit_or_delete_an_entry_either(vial):
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
         entry.delete()
     assert ledger.balance(vial)[0] == Decimal(500)
+
+
+def test_mls_follow_the_mg_so_rounding_never_drifts_nor_goes_below_zero(record, nurse, nurse_b):
+    from tests.controlled.factories import ketamine_50
+
+    strong = ketamine_50(
+        ndc="0409-2053-10",
+        name="Ketamine 100 mg/mL",
+        mg_per_ml=Decimal(100),
+        container_ml=Decimal(5),
+    )
+    vial = receive(product=strong)[0]
+    for mg in ("249.95", "249.95"):
+        administrations.administer(record=record, container=vial, mg=Decimal(mg), by=nurse)
+    assert ledger.balance(vial) == (Decimal("0.1"), Decimal("0.001"))
+    ledger.waste(container=vial, mg=Decimal("0.1"), reason="rest", by=nurse, witness=nurse_b)
+    assert ledger.balance(vial) == (0, 0)
+
+
+def test_moving_a_sealed_vial_leaves_it_sealed_and_a_reversal_is_where_the_vial_is(nurse, provider):
+    vial = receive()[0]
+    cabinet = safe("Back office cabinet")
+    ledger.transfer(container=vial, to=cabinet, by=nurse)
+    vial.refresh_from_db()
+    assert vial.opened_at is None
+    assert ledger.balance(vial)[0] == Decimal(500)
+
+    receipt = LedgerEntry.objects.get(container=vial, kind=EntryKind.RECEIPT)
+    with pytest.raises(ValidationError, match="Only a provider or a clinic admin"):
+        ledger.correct(entry=receipt, reason="Not ours", by=nurse)
+    reversal = ledger.correct(entry=receipt, reason="Not ours", by=provider)
+    assert reversal.location == cabinet
+    assert reversal.receipt_id == receipt.receipt_id
+
+
+def test_a_draw_on_a_cancelled_session_is_refused(vial, record, nurse):
+    from scheduling.models import Appointment
+
+    Appointment.objects.filter(pk=record.appointment_id).update(status="cancelled")
+    with pytest.raises(ValidationError, match="cancelled"):
+        administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+    assert ledger.balance(vial)[0] == Decimal(500)
+
+
+def test_a_signed_records_draw_is_not_reversed(vial, record, nurse):
+    entry = administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+    type(record).objects.filter(pk=record.pk).update(signed_at=timezone.now(), signed_by=nurse)
+    entry.session_record.refresh_from_db()
+    with pytest.raises(ValidationError, match="signed"):
+        administrations.correct_draw(entry=entry, reason="Wrong vial", by=nurse)
+
+
+def test_a_record_with_a_draw_and_no_dose_is_not_signed(vial, record, nurse):
+    administrations.administer(record=record, container=vial, mg=Decimal(40), by=nurse)
+    record.refresh_from_db()
+    with pytest.raises(ValidationError, match="no dose is recorded"):
+        administrations.ensure_drawn_before_signing(record=record)

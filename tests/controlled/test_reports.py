@@ -188,7 +188,7 @@ def month(nurse, nurse_b, provider):
             at=now(at(day(13), 10, 5)),
         )
         now(at(day(13), 10, 10))
-        undropped = ledger.correct(entry=dropped, reason="Recorded on the wrong vial", by=nurse)
+        undropped = ledger.correct(entry=dropped, reason="Recorded on the wrong vial", by=provider)
         cracked = ledger.report_loss(
             kind=LossReport.Kind.LOSS,
             discovered_at=now(at(day(14), 16)),
@@ -459,7 +459,7 @@ def test_the_waste_csv_names_who_wasted_and_who_witnessed(client_for, nurse, mon
         ("15.000", str(nurse), str(month.nurse_b)),
         ("460.000", str(nurse), str(month.nurse_b)),
         ("5.000", str(nurse), str(month.nurse_b)),
-        ("-5.000", str(nurse), ""),
+        ("-5.000", str(month.provider), ""),  # reversing a witnessed waste: a provider's call
     ]
     assert rows[1]["container"] == month.w1.label
     assert rows[1]["reason"] == "Single-dose vial"

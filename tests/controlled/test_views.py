@@ -371,7 +371,7 @@ def test_the_draw_panel_reads_a_fixed_number_of_queries(
 
 def test_containers_left_by_a_count_race_are_refused(nurse, colleague, vial):
     """A container received between opening the count and saving it: count again."""
-    with pytest.raises(Exception, match="changed while you were counting"):
+    with pytest.raises(Exception, match="added to this location while you were counting"):
         count_save(
             kind=CountKind.MONTHLY,
             location=vial.location,
@@ -428,3 +428,63 @@ def test_the_container_and_count_pages_read_a_fixed_number_of_queries(
     for url, before in zip(pages, used.values(), strict=True):
         with django_assert_num_queries(before):
             client.get(url)
+
+
+def test_a_count_still_lines_a_vial_the_ledger_emptied_while_the_page_was_open(
+    client_for, nurse, colleague, vial, record
+):
+    """The vial wasted in the ledger but still on the shelf is what a count must find."""
+    administrations.administer(record=record, container=vial, mg=Decimal(100), by=nurse)
+    client = client_for(nurse)
+    query = f"?kind=daily&location={vial.location_id}"
+    assert f"#{vial.label}" in client.get(reverse("controlled:count_new") + query).text
+    ledger.waste(container=vial, mg=Decimal(400), reason="Wasted", by=nurse, witness=colleague)
+
+    client.post(
+        reverse("controlled:count_new") + query,
+        {"shown": str(vial.pk), f"ml_{vial.pk}": "8", f"why_{vial.pk}": "Still on the shelf"}
+        | witness_fields(colleague, steps_ahead=1),
+    )
+
+    line = CountLine.objects.get()
+    assert (line.container, line.expected_ml, line.counted_ml) == (vial, 0, 8)
+
+
+def test_the_same_ml_counted_as_the_ledger_holds_is_no_difference(nurse, colleague, record):
+    product = ketamine_50(
+        ndc="0409-2053-10",
+        name="Ketamine 100 mg/mL",
+        mg_per_ml=Decimal(100),
+        container_ml=Decimal(5),
+    )
+    vial = receive(product=product)[0]
+    administrations.administer(record=record, container=vial, mg=Decimal("36.65"), by=nurse)
+    mg, ml = ledger.balance(vial)
+    count = count_save(
+        kind=CountKind.DAILY,
+        location=vial.location,
+        counted={vial: (ml, "")},
+        by=nurse,
+        second_counter=colleague,
+    )
+    assert not count.lines.discrepancies().exists()
+    assert count.lines.get().counted_mg == mg
+
+
+def test_a_locked_out_witness_is_refused_in_words_and_the_nurse_keeps_the_page(
+    client_for, nurse, colleague, settings
+):
+    from axes.models import AccessAttempt
+
+    client = client_for(nurse)
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(
+            reverse("controlled:receive"),
+            delivery() | witness_fields(colleague, password="Correct-horse-batterx"),
+        )
+        assert response.status_code == 200
+    assert "locked after repeated wrong passwords" in response.text
+    assert 'value="INV-2041"' in response.text
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "Correct-horse-batterx" not in stored
+    assert client.get(reverse("controlled:stock")).status_code == 200
