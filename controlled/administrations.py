@@ -48,7 +48,7 @@ def lots_drawn(record):
 
 
 @transaction.atomic
-def administer(*, record, container, mg, by, at=None):
+def dose_draw(*, record, container, mg, by, at=None):
     """Draw `mg` from a container for this session's patient."""
     at = at or timezone.now()
     if record.pk is None:
@@ -87,7 +87,7 @@ def administer(*, record, container, mg, by, at=None):
 
 
 @transaction.atomic
-def correct_draw(*, entry, reason, by):
+def draw_correct(*, entry, reason, by):
     """Reverse a draw while the record is open; its lot follows what is still drawn."""
     if entry.session_record.locked:
         raise ValidationError(
@@ -96,7 +96,7 @@ def correct_draw(*, entry, reason, by):
             "to resolve.",
             code="record_signed",
         )
-    correction = ledger.correct(entry=entry, reason=reason, by=by)
+    correction = ledger.entry_correct(entry=entry, reason=reason, by=by)
     _keep_lot(entry.session_record)
     return correction
 

@@ -93,7 +93,7 @@ def count_save(*, kind, location, counted, by, second_counter, note="", at=None)
 
 
 @transaction.atomic
-def resolve(*, line, note, adjust, by):
+def difference_resolve(*, line, note, adjust, by):
     """A provider's or clinic admin's decision on a difference. With `adjust`, an entry
     brings the container's balance to what was counted (never below zero)."""
     if not by.has_perm("controlled.resolve_discrepancy"):

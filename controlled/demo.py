@@ -202,7 +202,7 @@ def _seed_delivery(*, products, first_dose, nurse, provider):
         },
     )
     for ndc, lot, containers, location, expires_in in DEMO_DELIVERY:
-        ledger.receive(
+        ledger.delivery_receive(
             supplier=supplier,
             invoice_number=DEMO_INVOICE,
             received_on=received_on,
@@ -254,7 +254,7 @@ def _draw(*, record, product, location):
 
 def _waste_rest(*, vial, record, witness):
     mg, _ml = ledger.balance(vial)
-    ledger.waste(
+    ledger.container_waste(
         container=vial,
         mg=mg,
         reason="Rest of the vial discarded after the session: the stopper cored on the draw.",
@@ -292,7 +292,7 @@ def _seed_count(*, location, products, nurse, admin, provider):
         at=at,
     )
     for line in count.lines.discrepancies():
-        counts.resolve(
+        counts.difference_resolve(
             line=line,
             note="No draw missing from the records; within what the vial's marks can be read "
             "to. Ledger brought to the count.",

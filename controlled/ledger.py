@@ -124,7 +124,7 @@ def _ensure_not_future(at):
 
 
 @transaction.atomic
-def receive(
+def delivery_receive(
     *,
     supplier,
     invoice_number,
@@ -191,7 +191,7 @@ def receive(
 
 
 @transaction.atomic
-def waste(*, container, mg, reason, by, witness, at=None):
+def container_waste(*, container, mg, reason, by, witness, at=None):
     """What remains in an opened container, discarded before a witness."""
     at = at or timezone.now()
     _ensure_not_future(at)
@@ -213,7 +213,7 @@ def waste(*, container, mg, reason, by, witness, at=None):
 
 
 @transaction.atomic
-def transfer(*, container, to, by, at=None):
+def container_move(*, container, to, by, at=None):
     """Move a container, with all that is left in it, to another storage location."""
     at = at or timezone.now()
     locked = lock(container)
@@ -239,7 +239,7 @@ def transfer(*, container, to, by, at=None):
 
 
 @transaction.atomic
-def dispose(*, containers, kind, on, by, witness, **details):
+def containers_dispose(*, containers, kind, on, by, witness, **details):
     """Return containers to a reverse distributor or destroy them: all that is left in each."""
     if not containers:
         raise ValidationError("Choose at least one container.", code="none")
@@ -271,7 +271,7 @@ def dispose(*, containers, kind, on, by, witness, **details):
 
 
 @transaction.atomic
-def report_loss(*, kind, discovered_at, description, losses, by, **details):
+def loss_report(*, kind, discovered_at, description, losses, by, **details):
     """Theft or loss: the report, and an entry for what went from each container."""
     _ensure_not_future(discovered_at)
     if not losses:
@@ -304,7 +304,7 @@ NEEDS_RESOLVER = {
 
 
 @transaction.atomic
-def correct(*, entry, reason, by):
+def entry_correct(*, entry, reason, by):
     """Reverse an entry made in error; the right one is then entered anew. The reversal
     carries the entry's receipt, disposal or loss report, so what each adds up to nets it."""
     if not reason.strip():

@@ -130,7 +130,7 @@ def line_resolve(request, pk):
     form = ResolutionForm(request.POST)
     if form.is_valid():
         try:
-            counts.resolve(
+            counts.difference_resolve(
                 line=line,
                 note=form.cleaned_data["note"],
                 adjust=form.cleaned_data["adjust"],

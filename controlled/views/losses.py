@@ -27,7 +27,7 @@ def loss_new(request):
             data["discovered_on"], data["discovered_time"], timezone.get_current_timezone()
         )
         try:
-            report = ledger.report_loss(
+            report = ledger.loss_report(
                 kind=data["kind"],
                 discovered_at=discovered_at,
                 description=data["description"],
@@ -102,7 +102,7 @@ def disposal_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            disposal = ledger.dispose(
+            disposal = ledger.containers_dispose(
                 containers=list(data["containers"]),
                 kind=data["kind"],
                 on=data["on"],

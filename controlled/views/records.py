@@ -47,7 +47,7 @@ def record_draw(request, pk):
         keep_draft(request, record, "draw", _typed(request, "container", "mg"))
         return _back(pk)
     try:
-        administrations.administer(
+        administrations.dose_draw(
             record=record,
             container=form.cleaned_data["container"],
             mg=form.cleaned_data["mg"],
@@ -72,7 +72,7 @@ def record_waste(request, pk):
         keep_draft(request, record, "waste", _typed(request, *typed))
         return _back(pk)
     try:
-        ledger.waste(
+        ledger.container_waste(
             container=form.cleaned_data["container"],
             mg=form.cleaned_data["mg"],
             reason=form.cleaned_data["reason"],

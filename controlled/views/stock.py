@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from controlled import ledger
-from controlled.administrations import correct_draw
+from controlled.administrations import draw_correct
 from controlled.forms import CorrectionForm, ReceiptForm, TransferForm, WasteForm
 from controlled.models import Container, EntryKind, LedgerEntry, StorageLocation
 from controlled.reference_data import CUSTODIAN
@@ -62,7 +62,7 @@ def receive(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            receipt = ledger.receive(
+            receipt = ledger.delivery_receive(
                 supplier=data["supplier"],
                 invoice_number=data["invoice_number"],
                 received_on=data["received_on"],
@@ -133,7 +133,7 @@ def container_waste(request, pk):
     form = WasteForm(request.POST, request=request)
     if form.is_valid():
         try:
-            ledger.waste(
+            ledger.container_waste(
                 container=container,
                 mg=form.cleaned_data["mg"],
                 reason=form.cleaned_data["reason"],
@@ -155,7 +155,7 @@ def container_transfer(request, pk):
     form = TransferForm(request.POST, container=container)
     if form.is_valid():
         try:
-            ledger.transfer(container=container, to=form.cleaned_data["to"], by=request.user)
+            ledger.container_move(container=container, to=form.cleaned_data["to"], by=request.user)
         except ValidationError as error:
             refused(form, error)
         else:
@@ -172,9 +172,11 @@ def entry_correct(request, pk):
     if form.is_valid():
         try:
             if entry.session_record_id:
-                correct_draw(entry=entry, reason=form.cleaned_data["reason"], by=request.user)
+                draw_correct(entry=entry, reason=form.cleaned_data["reason"], by=request.user)
             else:
-                ledger.correct(entry=entry, reason=form.cleaned_data["reason"], by=request.user)
+                ledger.entry_correct(
+                    entry=entry, reason=form.cleaned_data["reason"], by=request.user
+                )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

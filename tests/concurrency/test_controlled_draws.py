@@ -51,7 +51,7 @@ def two_draws_of_300_mg():
     nurses = [UserFactory(role="Nurse"), UserFactory(role="Nurse")]
 
     def draw(index):
-        return lambda: administrations.administer(
+        return lambda: administrations.dose_draw(
             record=records[index], container=vial, mg=Decimal(300), by=nurses[index]
         )
 

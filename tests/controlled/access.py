@@ -55,7 +55,7 @@ def loss_pk():
     from tests.factories import UserFactory
 
     container = receive()[0]
-    report = ledger.report_loss(
+    report = ledger.loss_report(
         kind=LossReport.Kind.LOSS,
         discovered_at=timezone.now(),
         description="Vial broken in the safe",

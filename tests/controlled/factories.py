@@ -70,7 +70,7 @@ def receive(
 ):
     """A delivery checked in by two nurses; returns its containers, numbered in order."""
     by = by or UserFactory(role="Nurse")
-    receipt = ledger.receive(
+    receipt = ledger.delivery_receive(
         supplier=supplier(),
         invoice_number=invoice,
         received_on=received_on or timezone.localdate(),
@@ -118,6 +118,6 @@ def draw_dose(record, by=None):
     left = mg
     for container in receive(count=math.ceil(mg / product.container_mg), product=product):
         taken = min(left, product.container_mg)
-        administrations.administer(record=record, container=container, mg=taken, by=by)
+        administrations.dose_draw(record=record, container=container, mg=taken, by=by)
         left -= taken
     return record

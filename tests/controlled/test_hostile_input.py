@@ -36,7 +36,7 @@ def urls(nurse, record, vial):
     from controlled.models import CountKind
     from tests.factories import UserFactory
 
-    administrations.administer(record=record, container=vial, mg=35, by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=35, by=nurse)
     other = receive()[0]
     count = count_save(
         kind=CountKind.MONTHLY,

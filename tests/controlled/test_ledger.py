@@ -38,7 +38,7 @@ def test_a_delivery_checked_by_the_person_who_received_it_is_refused(nurse):
 
 
 def test_a_draw_takes_from_the_vial_and_puts_its_lot_on_the_record(vial, record, nurse):
-    entry = administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+    entry = administrations.dose_draw(record=record, container=vial, mg=Decimal(35), by=nurse)
     assert (entry.mg, entry.ml) == (Decimal(-35), Decimal("-0.7"))
     assert entry.patient == record.appointment.patient
     assert ledger.balance(vial) == (Decimal(465), Decimal("9.3"))
@@ -49,32 +49,36 @@ def test_a_draw_takes_from_the_vial_and_puts_its_lot_on_the_record(vial, record,
 
 
 def test_more_than_remains_is_refused_with_what_remains(vial, record, nurse):
-    administrations.administer(record=record, container=vial, mg=Decimal(480), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(480), by=nurse)
     with pytest.raises(ValidationError, match=r"Only 20 mg \(0.4 mL\) remain"):
-        administrations.administer(record=record, container=vial, mg=Decimal(21), by=nurse)
+        administrations.dose_draw(record=record, container=vial, mg=Decimal(21), by=nurse)
     assert ledger.balance(vial)[0] == Decimal(20)
 
 
 def test_an_expired_container_cannot_be_drawn(record, nurse):
     old = receive(expires_on=timezone.localdate() - datetime.timedelta(days=1))[0]
     with pytest.raises(ValidationError, match="expired on"):
-        administrations.administer(record=record, container=old, mg=Decimal(10), by=nurse)
+        administrations.dose_draw(record=record, container=old, mg=Decimal(10), by=nurse)
     assert ledger.balance(old)[0] == Decimal(500)
 
 
 def test_esketamine_is_not_drawn_for_an_infusion(record, nurse):
     device = receive(product=esketamine_device())[0]
     with pytest.raises(ValidationError, match="not the drug for this route"):
-        administrations.administer(record=record, container=device, mg=Decimal(28), by=nurse)
+        administrations.dose_draw(record=record, container=device, mg=Decimal(28), by=nurse)
 
 
 def test_waste_needs_a_different_witness_and_an_opened_container(vial, record, nurse, nurse_b):
     with pytest.raises(ValidationError, match="still sealed"):
-        ledger.waste(container=vial, mg=Decimal(10), reason="x", by=nurse, witness=nurse_b)
-    administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+        ledger.container_waste(
+            container=vial, mg=Decimal(10), reason="x", by=nurse, witness=nurse_b
+        )
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(35), by=nurse)
     with pytest.raises(ValidationError, match="different member of staff"):
-        ledger.waste(container=vial, mg=Decimal(465), reason="rest", by=nurse, witness=nurse)
-    entry = ledger.waste(
+        ledger.container_waste(
+            container=vial, mg=Decimal(465), reason="rest", by=nurse, witness=nurse
+        )
+    entry = ledger.container_waste(
         container=vial, mg=Decimal(465), reason="Single-dose vial", by=nurse, witness=nurse_b
     )
     assert entry.witness == nurse_b
@@ -84,23 +88,23 @@ def test_waste_needs_a_different_witness_and_an_opened_container(vial, record, n
 
 
 def test_a_correction_reverses_the_entry_it_names_once(vial, record, nurse):
-    entry = administrations.administer(record=record, container=vial, mg=Decimal(50), by=nurse)
-    correction = administrations.correct_draw(entry=entry, reason="Wrong vial", by=nurse)
+    entry = administrations.dose_draw(record=record, container=vial, mg=Decimal(50), by=nurse)
+    correction = administrations.draw_correct(entry=entry, reason="Wrong vial", by=nurse)
     assert correction.mg == Decimal(50)
     assert correction.corrects == entry
     assert ledger.balance(vial)[0] == Decimal(500)
     record.refresh_from_db()
     assert record.lot_number == ""
     with pytest.raises(ValidationError, match="already been corrected"):
-        ledger.correct(entry=entry, reason="again", by=nurse)
+        ledger.entry_correct(entry=entry, reason="again", by=nurse)
     with pytest.raises(ValidationError, match="cannot itself be corrected"):
-        ledger.correct(entry=correction, reason="again", by=nurse)
+        ledger.entry_correct(entry=correction, reason="again", by=nurse)
 
 
 def test_a_move_takes_everything_left_from_one_place_to_the_other(vial, record, nurse):
-    administrations.administer(record=record, container=vial, mg=Decimal(100), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(100), by=nurse)
     cabinet = safe("Back office cabinet")
-    ledger.transfer(container=vial, to=cabinet, by=nurse)
+    ledger.container_move(container=vial, to=cabinet, by=nurse)
     vial.refresh_from_db()
     assert vial.location == cabinet
     by_place = {
@@ -179,24 +183,26 @@ def test_mls_follow_the_mg_so_rounding_never_drifts_nor_goes_below_zero(record, 
     )
     vial = receive(product=strong)[0]
     for mg in ("249.95", "249.95"):
-        administrations.administer(record=record, container=vial, mg=Decimal(mg), by=nurse)
+        administrations.dose_draw(record=record, container=vial, mg=Decimal(mg), by=nurse)
     assert ledger.balance(vial) == (Decimal("0.1"), Decimal("0.001"))
-    ledger.waste(container=vial, mg=Decimal("0.1"), reason="rest", by=nurse, witness=nurse_b)
+    ledger.container_waste(
+        container=vial, mg=Decimal("0.1"), reason="rest", by=nurse, witness=nurse_b
+    )
     assert ledger.balance(vial) == (0, 0)
 
 
 def test_moving_a_sealed_vial_leaves_it_sealed_and_a_reversal_is_where_the_vial_is(nurse, provider):
     vial = receive()[0]
     cabinet = safe("Back office cabinet")
-    ledger.transfer(container=vial, to=cabinet, by=nurse)
+    ledger.container_move(container=vial, to=cabinet, by=nurse)
     vial.refresh_from_db()
     assert vial.opened_at is None
     assert ledger.balance(vial)[0] == Decimal(500)
 
     receipt = LedgerEntry.objects.get(container=vial, kind=EntryKind.RECEIPT)
     with pytest.raises(ValidationError, match="Only a provider or a clinic admin"):
-        ledger.correct(entry=receipt, reason="Not ours", by=nurse)
-    reversal = ledger.correct(entry=receipt, reason="Not ours", by=provider)
+        ledger.entry_correct(entry=receipt, reason="Not ours", by=nurse)
+    reversal = ledger.entry_correct(entry=receipt, reason="Not ours", by=provider)
     assert reversal.location == cabinet
     assert reversal.receipt_id == receipt.receipt_id
 
@@ -206,20 +212,20 @@ def test_a_draw_on_a_cancelled_session_is_refused(vial, record, nurse):
 
     Appointment.objects.filter(pk=record.appointment_id).update(status="cancelled")
     with pytest.raises(ValidationError, match="cancelled"):
-        administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+        administrations.dose_draw(record=record, container=vial, mg=Decimal(35), by=nurse)
     assert ledger.balance(vial)[0] == Decimal(500)
 
 
 def test_a_signed_records_draw_is_not_reversed(vial, record, nurse):
-    entry = administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+    entry = administrations.dose_draw(record=record, container=vial, mg=Decimal(35), by=nurse)
     type(record).objects.filter(pk=record.pk).update(signed_at=timezone.now(), signed_by=nurse)
     entry.session_record.refresh_from_db()
     with pytest.raises(ValidationError, match="signed"):
-        administrations.correct_draw(entry=entry, reason="Wrong vial", by=nurse)
+        administrations.draw_correct(entry=entry, reason="Wrong vial", by=nurse)
 
 
 def test_a_record_with_a_draw_and_no_dose_is_not_signed(vial, record, nurse):
-    administrations.administer(record=record, container=vial, mg=Decimal(40), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(40), by=nurse)
     record.refresh_from_db()
     with pytest.raises(ValidationError, match="no dose is recorded"):
         administrations.ensure_drawn_before_signing(record=record)

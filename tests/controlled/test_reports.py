@@ -125,10 +125,10 @@ def month(nurse, nurse_b, provider):
         expires = datetime.date(2026, 6, 30)
         old = two(lot="KOLD", invoice="INV-227", expires_on=expires)[0]
         late_record = session_record(patient=people.old_patient, starts_at=at(day(28, 2), 22))
-        feb_dose = administrations.administer(
+        feb_dose = administrations.dose_draw(
             record=late_record, container=old, mg=D(20), by=nurse, at=now(at(day(28, 2), 23, 50))
         )
-        first_dose = administrations.administer(
+        first_dose = administrations.dose_draw(
             record=late_record, container=old, mg=D(10), by=nurse, at=now(at(day(1), 0, 10))
         )
         first_biennial = counts.count_save(
@@ -142,10 +142,10 @@ def month(nurse, nurse_b, provider):
         now(at(day(3), 12))
         v1, v2, v3 = two(count=3, lot="KA1", invoice="INV-301", expires_on=expires)
         record_a = session_record(patient=people.alex, starts_at=at(day(4), 9))
-        dose_a = administrations.administer(
+        dose_a = administrations.dose_draw(
             record=record_a, container=v1, mg=D(35), by=nurse, at=now(at(day(4), 9, 30))
         )
-        waste_a = ledger.waste(
+        waste_a = ledger.container_waste(
             container=v1,
             mg=D(15),
             reason="Drawn up, not given",
@@ -157,21 +157,21 @@ def month(nurse, nurse_b, provider):
         w1, w2 = two(count=2, product=ketamine_100(), lot="KB2", invoice="INV-302")
         (device,) = two(product=esketamine_device(), lot="EK9", invoice="INV-303")
         record_b = session_record(patient=people.jordan, starts_at=at(day(11), 9))
-        wrong = administrations.administer(
+        wrong = administrations.dose_draw(
             record=record_b, container=v1, mg=D(50), by=nurse, at=now(at(day(11), 9, 15))
         )
         now(at(day(11), 9, 20))
-        reversal = administrations.correct_draw(
+        reversal = administrations.draw_correct(
             entry=wrong, reason="Drawn from the wrong vial", by=nurse
         )
-        dose_b = administrations.administer(
+        dose_b = administrations.dose_draw(
             record=record_b, container=v2, mg=D(50), by=nurse, at=now(at(day(11), 9, 25))
         )
         record_c = session_record(patient=people.casey, starts_at=at(day(12), 13, 30))
-        dose_c = administrations.administer(
+        dose_c = administrations.dose_draw(
             record=record_c, container=w1, mg=D(40), by=nurse, at=now(at(day(12), 14))
         )
-        waste_w1 = ledger.waste(
+        waste_w1 = ledger.container_waste(
             container=w1,
             mg=D(460),
             reason="Single-dose vial",
@@ -179,7 +179,7 @@ def month(nurse, nurse_b, provider):
             witness=nurse_b,
             at=now(at(day(13), 10)),
         )
-        dropped = ledger.waste(
+        dropped = ledger.container_waste(
             container=v2,
             mg=D(5),
             reason="Dropped syringe",
@@ -188,8 +188,10 @@ def month(nurse, nurse_b, provider):
             at=now(at(day(13), 10, 5)),
         )
         now(at(day(13), 10, 10))
-        undropped = ledger.correct(entry=dropped, reason="Recorded on the wrong vial", by=provider)
-        cracked = ledger.report_loss(
+        undropped = ledger.entry_correct(
+            entry=dropped, reason="Recorded on the wrong vial", by=provider
+        )
+        cracked = ledger.loss_report(
             kind=LossReport.Kind.LOSS,
             discovered_at=now(at(day(14), 16)),
             description="Vial found cracked in the safe",
@@ -199,7 +201,7 @@ def month(nurse, nurse_b, provider):
         LossNotice.objects.create(
             report=cracked, reported_at=at(day(17), 10), reference="106-0317", recorded_by=nurse
         )
-        theft = ledger.report_loss(
+        theft = ledger.loss_report(
             kind=LossReport.Kind.THEFT,
             discovered_at=now(at(day(20), 11)),
             description="Seal broken, fluid missing",
@@ -223,7 +225,7 @@ def month(nurse, nurse_b, provider):
         )
         now(at(day(21), 9))
         hub, meniscus = monthly.lines.order_by("container__pk").filter(container__in=[v1, v2])
-        counts.resolve(line=hub, note="Accepted the count", adjust=True, by=provider)
+        counts.difference_resolve(line=hub, note="Accepted the count", adjust=True, by=provider)
         latest_biennial = counts.count_save(
             kind=CountKind.BIENNIAL,
             location=safe(),
@@ -794,18 +796,20 @@ def _activity(*, first_day, rounds, nurse, nurse_b, provider, also_from=None):
             clock.move_to(at(day(number), 8))
             vial = receive(by=nurse, checked_by=nurse_b, lot=f"L{number}", invoice=f"I{number}")[0]
             record = session_record(starts_at=at(day(number), 9))
-            dose = administrations.administer(
+            dose = administrations.dose_draw(
                 record=record, container=vial, mg=D(20), by=nurse, at=at(day(number), 9)
             )
             if also_from:
-                administrations.administer(
+                administrations.dose_draw(
                     record=record, container=also_from, mg=D(1), by=nurse, at=at(day(number), 9)
                 )
             clock.move_to(at(day(number), 10))
-            administrations.correct_draw(entry=dose, reason="Wrong patient", by=nurse)
-            administrations.administer(record=record, container=vial, mg=D(10), by=nurse)
-            ledger.waste(container=vial, mg=D(5), reason="Left", by=nurse, witness=nurse_b)
-            ledger.report_loss(
+            administrations.draw_correct(entry=dose, reason="Wrong patient", by=nurse)
+            administrations.dose_draw(record=record, container=vial, mg=D(10), by=nurse)
+            ledger.container_waste(
+                container=vial, mg=D(5), reason="Left", by=nurse, witness=nurse_b
+            )
+            ledger.loss_report(
                 kind=LossReport.Kind.LOSS,
                 discovered_at=at(day(number), 10),
                 description="Spilt",
@@ -825,7 +829,7 @@ def _activity(*, first_day, rounds, nurse, nurse_b, provider, also_from=None):
                 second_counter=nurse_b,
             )
         for line in count.lines.all():
-            counts.resolve(line=line, note="Seen", adjust=False, by=provider)
+            counts.difference_resolve(line=line, note="Seen", adjust=False, by=provider)
     return vial
 
 

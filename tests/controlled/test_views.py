@@ -195,7 +195,7 @@ def test_an_expired_vial_cannot_be_drawn_from_the_record_page(client_for, nurse,
 def test_the_rest_of_the_vial_is_wasted_before_a_witness(
     client_for, nurse, colleague, vial, record
 ):
-    administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(35), by=nurse)
     client = client_for(nurse)
     page = session_page(client, record)
     assert "465 mg (9.3 mL) left" in page.text
@@ -215,7 +215,7 @@ def test_the_rest_of_the_vial_is_wasted_before_a_witness(
 
 def test_a_witness_cannot_be_the_person_wasting(client_for, nurse, vial, record):
     app_device(nurse)
-    administrations.administer(record=record, container=vial, mg=Decimal(35), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(35), by=nurse)
     response = client_for(nurse).post(
         reverse("controlled:record_waste", args=[record.appointment_id]),
         {"container": vial.pk, "mg": "465", "reason": "Single-dose vial"} | witness_fields(nurse),
@@ -249,11 +249,11 @@ def test_a_dose_not_drawn_from_stock_cannot_be_signed(client_for, nurse, vial, r
     record.refresh_from_db()
     assert record.signed_at is None
 
-    administrations.administer(record=record, container=vial, mg=Decimal(30), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(30), by=nurse)
     short = client.post(sign, follow=True)
     assert "The dose is 35 mg but 30 mg was drawn" in " ".join(messages_of(short))
 
-    administrations.administer(record=record, container=vial, mg=Decimal(5), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(5), by=nurse)
     client.post(sign)
     record.refresh_from_db()
     assert record.signed_at is not None
@@ -263,7 +263,7 @@ def test_a_dose_not_drawn_from_stock_cannot_be_signed(client_for, nurse, vial, r
 def test_the_daily_count_with_a_difference_waits_for_a_provider(
     client_for, nurse, colleague, provider, vial, record
 ):
-    administrations.administer(record=record, container=vial, mg=Decimal(100), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(100), by=nurse)
     client = client_for(nurse)
     query = f"?kind=daily&location={vial.location_id}"
     form = client.get(reverse("controlled:count_new") + query)
@@ -331,7 +331,7 @@ def test_a_loss_shows_its_one_business_day_deadline_until_dea_is_told(client_for
 
 
 def test_a_wrong_entry_is_reversed_from_the_container_page(client_for, nurse, vial, record):
-    entry = administrations.administer(record=record, container=vial, mg=Decimal(50), by=nurse)
+    entry = administrations.dose_draw(record=record, container=vial, mg=Decimal(50), by=nurse)
     client = client_for(nurse)
     blank = client.post(reverse("controlled:entry_correct", args=[entry.pk]), {"reason": ""})
     assert blank.status_code == 200
@@ -360,11 +360,11 @@ def test_the_draw_panel_reads_a_fixed_number_of_queries(
 ):
     client = client_for(nurse)
     session_page(client, record)
-    administrations.administer(record=record, container=vial, mg=Decimal(5), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(5), by=nurse)
     with django_assert_num_queries(24) as one:
         session_page(client, record)
     for container in receive(count=3, lot="KX3"):
-        administrations.administer(record=record, container=container, mg=Decimal(5), by=nurse)
+        administrations.dose_draw(record=record, container=container, mg=Decimal(5), by=nurse)
     with django_assert_num_queries(len(one.captured_queries)):
         session_page(client, record)
 
@@ -388,7 +388,7 @@ def grown(nurse, vial, record, rounds):
     from tests.factories import UserFactory
 
     for _ in range(rounds):
-        administrations.administer(record=record, container=vial, mg=Decimal(1), by=nurse)
+        administrations.dose_draw(record=record, container=vial, mg=Decimal(1), by=nurse)
         count_save(
             kind=CountKind.DAILY,
             location=vial.location,
@@ -422,7 +422,7 @@ def test_the_container_and_count_pages_read_a_fixed_number_of_queries(
     assert list(used.values()) == [13, 11, 12, 50]
     receive(count=3, lot="KX5")
     for container in Container.objects.filter(lot_number="KX5"):
-        administrations.administer(record=record, container=container, mg=Decimal(1), by=nurse)
+        administrations.dose_draw(record=record, container=container, mg=Decimal(1), by=nurse)
     grown(nurse, vial, record, 3)
     pages[1] = reverse("controlled:count", args=[Count.objects.latest("pk").pk])
     for url, before in zip(pages, used.values(), strict=True):
@@ -434,11 +434,13 @@ def test_a_count_still_lines_a_vial_the_ledger_emptied_while_the_page_was_open(
     client_for, nurse, colleague, vial, record
 ):
     """The vial wasted in the ledger but still on the shelf is what a count must find."""
-    administrations.administer(record=record, container=vial, mg=Decimal(100), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal(100), by=nurse)
     client = client_for(nurse)
     query = f"?kind=daily&location={vial.location_id}"
     assert f"#{vial.label}" in client.get(reverse("controlled:count_new") + query).text
-    ledger.waste(container=vial, mg=Decimal(400), reason="Wasted", by=nurse, witness=colleague)
+    ledger.container_waste(
+        container=vial, mg=Decimal(400), reason="Wasted", by=nurse, witness=colleague
+    )
 
     client.post(
         reverse("controlled:count_new") + query,
@@ -458,7 +460,7 @@ def test_the_same_ml_counted_as_the_ledger_holds_is_no_difference(nurse, colleag
         container_ml=Decimal(5),
     )
     vial = receive(product=product)[0]
-    administrations.administer(record=record, container=vial, mg=Decimal("36.65"), by=nurse)
+    administrations.dose_draw(record=record, container=vial, mg=Decimal("36.65"), by=nurse)
     mg, ml = ledger.balance(vial)
     count = count_save(
         kind=CountKind.DAILY,
