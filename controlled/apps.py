@@ -22,6 +22,7 @@ class ControlledConfig(AppConfig):
             Receipt,
             Resolution,
         )
+        from controlled.guards import protect_containers
         from controlled.reference_data import ensure_after_migrate
         from scheduling.hooks import register_dose_defaults, register_session_signed
 
@@ -32,3 +33,4 @@ class ControlledConfig(AppConfig):
         register_session_signed(ensure_drawn_before_signing)
         register_dose_defaults(dose_defaults)
         post_migrate.connect(ensure_after_migrate, sender=self)
+        post_migrate.connect(protect_containers, sender=self)

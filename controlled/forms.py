@@ -22,6 +22,17 @@ from controlled.validators import validate_dea_number
 from controlled.witness import witness_confirm
 
 AMOUNT = {"max_digits": 9, "decimal_places": 3, "min_value": Decimal("0.001")}
+# Records are kept for two years (21 CFR 1304.04): nothing older is entered here.
+OLDEST_DAYS = 2 * 366
+
+
+def ensure_recent(day, what):
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError(f"The {what} cannot be in the future.")
+    if (today - day).days > OLDEST_DAYS:
+        raise ValidationError(f"The {what} is more than two years ago. Check the year.")
+    return day
 
 
 class _Form(PlainTextForm):
@@ -74,7 +85,9 @@ class WitnessForm(_Form, forms.Form):
                 code=data.get("witness_code"),
             )
         except ValidationError as error:
-            self.add_error("witness_password", error)
+            # A wrong password or code belongs to its box; who the person is, to the form.
+            field = {"wrong_password": "witness_password", "wrong_code": "witness_code"}
+            self.add_error(field.get(error.code), error)
         return data
 
 
@@ -126,10 +139,7 @@ class ReceiptForm(WitnessForm):
         self.initial.setdefault("received_on", timezone.localdate())
 
     def clean_received_on(self):
-        day = self.cleaned_data["received_on"]
-        if day > timezone.localdate():
-            raise ValidationError("The date received cannot be in the future.")
-        return day
+        return ensure_recent(self.cleaned_data["received_on"], "date received")
 
     def clean(self):
         data = super().clean()
@@ -249,15 +259,36 @@ class LossForm(_Form, forms.Form):
         self.initial.setdefault("discovered_on", now.date())
         self.initial.setdefault("discovered_time", now.time().replace(second=0, microsecond=0))
 
+    def clean_discovered_on(self):
+        return ensure_recent(self.cleaned_data["discovered_on"], "date discovered")
+
+    def clean(self):
+        data = super().clean()
+        container, day = data.get("container"), data.get("discovered_on")
+        if container and day and day < container.receipt.received_on:
+            self.add_error(
+                "discovered_on",
+                f"This container was received on {container.receipt.received_on:%b %-d, %Y}: "
+                "it cannot have gone missing before.",
+            )
+        return data
+
 
 class LossNoticeForm(_Form, forms.Form):
     reported_on = forms.DateField(label="Date DEA was told", widget=DateInput())
     reference = forms.CharField(label="DEA Form 106 reference", max_length=60)
 
+    def __init__(self, *args, report, **kwargs):
+        self.report = report
+        super().__init__(*args, **kwargs)
+
     def clean_reported_on(self):
-        day = self.cleaned_data["reported_on"]
-        if day > timezone.localdate():
-            raise ValidationError("The date cannot be in the future.")
+        day = ensure_recent(self.cleaned_data["reported_on"], "date DEA was told")
+        discovered = timezone.localdate(self.report.discovered_at)
+        if day < discovered:
+            raise ValidationError(
+                f"The loss was discovered on {discovered:%b %-d, %Y}: DEA was told after that."
+            )
         return day
 
 

@@ -76,7 +76,7 @@ def loss_detail(request, pk):
 @require_POST
 def loss_reported(request, pk):
     report = get_object_or_404(LossReport, pk=pk)
-    form = LossNoticeForm(request.POST)
+    form = LossNoticeForm(request.POST, report=report)
     if form.is_valid():
         if LossNotice.objects.filter(report=report).exists():
             messages.info(request, "DEA's notice is already recorded.")

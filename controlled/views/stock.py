@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from clinic.access_log import log_access
+from clinic.models import AccessKind
 from controlled import ledger
 from controlled.administrations import draw_correct
 from controlled.forms import CorrectionForm, ReceiptForm, TransferForm, WasteForm
@@ -123,7 +125,10 @@ def _container_page(request, container, **forms):
 @permission_required(CUSTODIAN, raise_exception=True)
 @require_safe
 def container_detail(request, pk):
-    return _container_page(request, _container(pk))
+    container = _container(pk)
+    # Its ledger names the patients given doses from it.
+    log_access(request, AccessKind.CLINIC_REPORT, subject=f"Ledger of container {container.label}")
+    return _container_page(request, container)
 
 
 @permission_required(CUSTODIAN, raise_exception=True)

@@ -229,3 +229,29 @@ def test_a_record_with_a_draw_and_no_dose_is_not_signed(vial, record, nurse):
     record.refresh_from_db()
     with pytest.raises(ValidationError, match="no dose is recorded"):
         administrations.ensure_drawn_before_signing(record=record)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE controlled_container SET lot_number = 'OTHER'",
+        "UPDATE controlled_container SET expires_on = expires_on + 365",
+        "DELETE FROM controlled_container",
+    ],
+)
+def test_a_containers_lot_and_expiry_cannot_be_rewritten(vial, statement):
+    with (
+        pytest.raises((IntegrityError, InternalError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    vial.refresh_from_db()
+    assert vial.lot_number == "KX1234"
+
+
+def test_where_a_container_is_and_its_marks_still_change(vial, nurse):
+    ledger.container_move(container=vial, to=safe("Back office cabinet"), by=nurse)
+    vial.refresh_from_db()
+    assert vial.location.name == "Back office cabinet"
