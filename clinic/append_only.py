@@ -20,6 +20,7 @@ def register_append_only(*models):
     """Protect these models' tables too (from an app's AppConfig.ready())."""
     _registered.extend(models)
 
+
 CREATE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

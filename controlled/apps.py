@@ -11,6 +11,7 @@ class ControlledConfig(AppConfig):
         from clinic.counts import recount_on_change
         from controlled import demo, panels  # noqa: F401 - they register themselves
         from controlled.administrations import dose_defaults, ensure_drawn_before_signing
+        from controlled.guards import protect_containers
         from controlled.models import (
             Container,
             Count,
@@ -22,7 +23,6 @@ class ControlledConfig(AppConfig):
             Receipt,
             Resolution,
         )
-        from controlled.guards import protect_containers
         from controlled.reference_data import ensure_after_migrate
         from scheduling.hooks import register_dose_defaults, register_session_signed
 
