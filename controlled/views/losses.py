@@ -59,7 +59,7 @@ def _loss_page(request, report, notice_form=None):
             "entries": report.entries.select_related("container__product", "recorded_by"),
             "notice": LossNotice.objects.filter(report=report).first(),
             "notice_form": notice_form
-            or LossNoticeForm(initial={"reported_on": timezone.localdate()}),
+            or LossNoticeForm(report=report, initial={"reported_on": timezone.localdate()}),
         },
     )
 

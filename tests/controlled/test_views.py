@@ -320,6 +320,12 @@ def test_a_loss_shows_its_one_business_day_deadline_until_dea_is_told(client_for
     )
     report = LossReport.objects.get()
     assert response.url == reverse("controlled:loss", args=[report.pk])
+    assert "Tell DEA in writing by" in client.get(response.url).text
+    before = client.post(
+        reverse("controlled:loss_reported", args=[report.pk]),
+        {"reported_on": (now.date() - datetime.timedelta(days=2)).isoformat(), "reference": "x"},
+    )
+    assert "DEA was told after that" in before.text
     worklist = client.get(reverse("followups:worklist"))
     assert "tell DEA in writing by" in worklist.text
     client.post(
