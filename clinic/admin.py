@@ -144,7 +144,7 @@ class RouteAdmin(PlainTextAdmin, SimpleHistoryAdmin):
 
 @admin.register(Room)
 class RoomAdmin(PlainTextAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "active", "route_list"]
+    list_display = ["name", "active", "route_list", "turnover_minutes"]
     list_filter = ["active", "routes"]
     filter_horizontal = ["routes"]
 

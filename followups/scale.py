@@ -168,6 +168,7 @@ def _follow_up(
         clinician_id=booking.clinician_id,
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
+        chair_until=booking.ends_at,
         preparation_minutes=0,
         administration_minutes=minutes,
         monitoring_minutes=0,

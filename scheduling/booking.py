@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.models import Clinic
+from clinic.models import Clinic, Room
 from clinic.roles import CLINICIAN_ROLES
 from scheduling.models import Appointment, TreatmentPlan
-from scheduling.planner import Busy, Slot, load_calendar
+from scheduling.planner import Slot, load_calendar
 from scheduling.rems import rems_required_and_missing
 
 # The furthest ahead the service books; forms keep people to a year, this keeps the
@@ -163,14 +163,26 @@ def _check_slots(*, route, patient_id, slots, exclude_ids=()):
             clinician_id=slot.clinician_id,
         ):
             conflicts.append(Conflict(message, sequence))
-        calendar.add(
-            Busy(slot.starts_at, slot.ends_at, slot.room_id, slot.clinician_id, patient_id)
-        )
+        calendar.add(calendar.busy_of(slot, patient_id))
     return conflicts
 
 
+def _turnovers(slots):
+    """Each chair's turnover (minutes), for the slots' rooms: one read."""
+    room_ids = {slot.room_id for slot in slots if slot.room_id is not None}
+    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "turnover_minutes"))
+
+
 def _new_appointment(
-    *, patient, route, slot, booked_by, plan=None, sequence=None, kind=Appointment.Kind.SESSION
+    *,
+    patient,
+    route,
+    slot,
+    booked_by,
+    turnovers,
+    plan=None,
+    sequence=None,
+    kind=Appointment.Kind.SESSION,
 ):
     fields = {
         "patient": patient,
@@ -181,14 +193,20 @@ def _new_appointment(
         "booked_by": booked_by,
     }
     if kind == Appointment.Kind.SESSION:
-        appointment = Appointment.session_of(route=route, starts_at=slot.starts_at, **fields)
+        appointment = Appointment.session_of(
+            route=route,
+            starts_at=slot.starts_at,
+            turnover_minutes=turnovers.get(slot.room_id, 0),
+            **fields,
+        )
     else:
-        # A follow-up visit or call is one part: the time with the clinician.
+        # A follow-up visit or call is one part: the time with the clinician (no turnover).
         appointment = Appointment(
             route=route,
             kind=kind,
             starts_at=slot.starts_at,
             ends_at=slot.ends_at,
+            chair_until=slot.ends_at,
             preparation_minutes=0,
             administration_minutes=int((slot.ends_at - slot.starts_at).total_seconds() // 60),
             monitoring_minutes=0,
@@ -226,7 +244,12 @@ def appointment_book(*, patient, route, slot, booked_by, kind=Appointment.Kind.S
         conflicts = _check_slots(route=route, patient_id=patient.pk, slots=[(None, slot)])
         if not conflicts:
             appointment = _new_appointment(
-                patient=patient, route=route, slot=slot, booked_by=booked_by, kind=kind
+                patient=patient,
+                route=route,
+                slot=slot,
+                booked_by=booked_by,
+                turnovers=_turnovers([slot]),
+                kind=kind,
             )
             try:
                 _save_all([appointment])
@@ -288,12 +311,14 @@ def series_book(*, plan, slots, booked_by, accept_spacing=False):
         conflicts = _check_slots(route=route, patient_id=plan.patient_id, slots=numbered)
         if conflicts:
             raise SlotTaken(conflicts)
+        turnovers = _turnovers(slots)
         appointments = [
             _new_appointment(
                 patient=plan.patient,
                 route=route,
                 slot=slot,
                 booked_by=booked_by,
+                turnovers=turnovers,
                 plan=plan,
                 sequence=sequence,
             )
@@ -383,10 +408,19 @@ def appointment_reschedule(
             exclude_ids=[session.pk for session in moving],
         )
         if not conflicts:
+            turnovers = _turnovers([slot for _, slot in requested])
             for session, slot in requested:
-                session.starts_at = slot.starts_at
-                session.ends_at = slot.ends_at
-                session.room_id = slot.room_id
+                # Booked anew: with the chair's turnover now, as the check above used.
+                session.place(
+                    starts_at=slot.starts_at,
+                    ends_at=slot.ends_at,
+                    room_id=slot.room_id,
+                    turnover_minutes=(
+                        turnovers.get(slot.room_id, 0)
+                        if session.kind == Appointment.Kind.SESSION
+                        else 0
+                    ),
+                )
                 session.clinician_id = slot.clinician_id
                 session.needs_rebooking = False
             # Save in the direction of the move so no session passes over another.

@@ -19,6 +19,7 @@ from scheduling.models import ClinicianHours, SchedulingPreference, TimeOff
 from scheduling.models.appointments import Appointment
 
 STEP = datetime.timedelta(minutes=15)
+NO_TURNOVER = datetime.timedelta()
 HORIZON_WEEKS = 26
 SLACK_WEEKS = 2
 PLANNING_RANGE = datetime.timedelta(days=2 * 366)
@@ -33,14 +34,21 @@ class Slot:
 
 
 class Busy(NamedTuple):
-    """A booking in the window (a tuple: thousands are read for each proposal)."""
+    """A booking in the window (a tuple: thousands are read for each proposal).
+
+    `chair_until`: when its chair is free again, after the turnover (None: at its end)."""
 
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     room_id: int | None
     clinician_id: int
     patient_id: int
+    chair_until: datetime.datetime | None = None
     label: str = ""
+
+    @property
+    def chair_free_at(self):
+        return self.chair_until or self.ends_at
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class Calendar:
     room_names: dict
     clinician_hours: dict
     time_off: dict
+    room_turnover: dict = field(default_factory=dict)  # room id: timedelta
     busy_by_day: dict = field(default_factory=lambda: defaultdict(list))
 
     def local_day(self, moment):
@@ -95,6 +104,28 @@ class Calendar:
 
     def add(self, busy):
         self.busy_by_day[self.local_day(busy.starts_at)].append(busy)
+
+    def chair_until(self, room_id, ends_at):
+        """When a session ending then frees its chair: after the chair's turnover."""
+        return ends_at + self.room_turnover.get(room_id, NO_TURNOVER)
+
+    def busy_of(self, slot, patient_id):
+        return Busy(
+            slot.starts_at,
+            slot.ends_at,
+            slot.room_id,
+            slot.clinician_id,
+            patient_id,
+            self.chair_until(slot.room_id, slot.ends_at),
+        )
+
+    def chair_taken(self, busy, *, room_id, starts_at, ends_at):
+        """Whether a booking holds the chair at any moment the slot (and its turnover) needs."""
+        return (
+            busy.room_id == room_id
+            and busy.starts_at < self.chair_until(room_id, ends_at)
+            and busy.chair_free_at > starts_at
+        )
 
     def at(self, day, time):
         return datetime.datetime.combine(day, time, tzinfo=self.zone)
@@ -125,12 +156,13 @@ class Calendar:
             found.append("The monitoring clinician is away that day.")
         same_day = self.busy_by_day.get(day, ())
         overlapping = [b for b in same_day if b.starts_at < ends_at and b.ends_at > starts_at]
-        for busy in overlapping:
-            if room_id is not None and busy.room_id == room_id:
-                found.append(
-                    f"{self.room_names.get(room_id, 'The chair')} is booked "
-                    f"{_span(busy, self.zone)}{busy.label}."
-                )
+        if room_id is not None:
+            for busy in same_day:
+                if self.chair_taken(busy, room_id=room_id, starts_at=starts_at, ends_at=ends_at):
+                    found.append(
+                        f"{self.room_names.get(room_id, 'The chair')} is booked "
+                        f"{_span(busy, self.zone)}{busy.label}."
+                    )
         if any(b.patient_id == patient_id for b in overlapping):
             found.append("The patient already has a session at that time.")
         clinician_load = [
@@ -147,14 +179,17 @@ class Calendar:
         day = self.local_day(starts_at)
         starts_at, ends_at = starts_at.astimezone(datetime.UTC), ends_at.astimezone(datetime.UTC)
         # Cheap filters first (busy chairs, a busy patient); problems() has the last word.
-        overlapping = [
-            b
-            for b in self.busy_by_day.get(day, ())
-            if b.starts_at < ends_at and b.ends_at > starts_at
-        ]
+        same_day = self.busy_by_day.get(day, ())
+        overlapping = [b for b in same_day if b.starts_at < ends_at and b.ends_at > starts_at]
         if any(b.patient_id == patient_id for b in overlapping):
             return None
-        busy_rooms = {b.room_id for b in overlapping}
+        # A chair is busy from a booking's start to the end of its turnover, and the slot
+        # needs it until the end of its own.
+        busy_rooms = {
+            b.room_id
+            for b in same_day
+            if self.chair_taken(b, room_id=b.room_id, starts_at=starts_at, ends_at=ends_at)
+        }
         rooms = [r for r in (room_ids or self.room_ids) if r not in busy_rooms]
         if not rooms:
             return None
@@ -165,6 +200,10 @@ class Calendar:
                     return slot
                 break  # the other rooms would fail this clinician for the same reason
         return None
+
+    @property
+    def longest_turnover(self):
+        return max(self.room_turnover.values(), default=NO_TURNOVER)
 
     def clinicians_on(self, weekday):
         return sorted(cid for cid, wd in self.clinician_hours if wd == weekday)
@@ -247,7 +286,9 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=(), aro
         while day <= closure.ends_on:
             closures.add(day)
             day += datetime.timedelta(days=1)
-    rooms = list(Room.objects.filter(active=True, routes=route).values_list("pk", "name"))
+    rooms = list(
+        Room.objects.filter(active=True, routes=route).values_list("pk", "name", "turnover_minutes")
+    )
     clinician_hours = {
         (h.clinician_id, h.weekday): (h.starts_at, h.ends_at)
         for h in ClinicianHours.objects.filter(
@@ -262,10 +303,11 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=(), aro
         capacity=clinic.patients_per_clinician,
         opening=opening,
         closures=closures,
-        room_ids=[pk for pk, _ in rooms],
-        room_names=dict(rooms),
+        room_ids=[pk for pk, _, _ in rooms],
+        room_names={pk: name for pk, name, _ in rooms},
         clinician_hours=clinician_hours,
         time_off=dict(time_off),
+        room_turnover={pk: datetime.timedelta(minutes=m) for pk, _, m in rooms if m},
     )
     # A booking starting before the window can run into its first day.
     days = [
@@ -275,11 +317,13 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=(), aro
     midnights = [calendar.at(day, datetime.time()).astimezone(datetime.UTC) for day in days]
     bookings = Appointment.objects.active().exclude(pk__in=list(exclude_appointment_ids))
     if around:
-        bookings = bookings.overlapping_any(around)
+        # Bookings that touch the times through a chair's turnover, before or after, too.
+        reach = calendar.longest_turnover
+        bookings = bookings.overlapping_any([(start - reach, end + reach) for start, end in around])
     else:
         bookings = bookings.overlapping(midnights[1], midnights[-1])
     rows = bookings.order_by().values_list(
-        "starts_at", "ends_at", "room_id", "clinician_id", "patient_id"
+        "starts_at", "ends_at", "room_id", "clinician_id", "patient_id", "chair_until"
     )
     busy_by_day = calendar.busy_by_day
     for row in rows:
@@ -336,9 +380,7 @@ def plan_series(
             if slot:
                 slots.append(slot)
                 per_week_count[week] += 1
-                calendar.add(
-                    Busy(slot.starts_at, slot.ends_at, slot.room_id, slot.clinician_id, patient_id)
-                )
+                calendar.add(calendar.busy_of(slot, patient_id))
         day += datetime.timedelta(days=1)
     return slots
 

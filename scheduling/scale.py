@@ -474,6 +474,7 @@ class _SessionWriter:
             clinician_id=booking.clinician_id,
             starts_at=booking.starts_at,
             ends_at=booking.ends_at,
+            chair_until=booking.ends_at,  # booked as the timetable packs them: no turnover
             preparation_minutes=preparation,
             administration_minutes=administration,
             monitoring_minutes=monitoring,

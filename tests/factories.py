@@ -41,3 +41,6 @@ class RoomFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"Chair {n}")
+    # No turnover unless a test is about it (tests/scheduling/test_turnover.py): the other
+    # tests book sessions back to back in one chair.
+    turnover_minutes = 0

@@ -214,6 +214,9 @@ class Route(models.Model):
         return self.preparation_minutes + self.administration_minutes + self.monitoring_minutes
 
 
+MAX_TURNOVER_MINUTES = 60
+
+
 class Room(models.Model):
     """A room or treatment chair; a session holds one for its whole length."""
 
@@ -226,6 +229,13 @@ class Room(models.Model):
         help_text="The routes this room is equipped for, e.g. IV needs an infusion pump.",
     )
     notes = models.TextField(blank=True)
+    turnover_minutes = models.PositiveSmallIntegerField(
+        "turnover (minutes)",
+        default=10,
+        validators=[MaxValueValidator(MAX_TURNOVER_MINUTES)],
+        help_text="After each session the chair is cleaned and made ready: it cannot be "
+        "booked for this long. Sessions already booked keep the turnover they were booked with.",
+    )
 
     history = HistoricalRecords(m2m_fields=[routes])
 

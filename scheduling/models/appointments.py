@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -186,6 +186,7 @@ UNFINISHED_STATUSES = ["booked", "checked_in"]
 # No appointment lasts longer (a check constraint). Bounding the start time by it lets
 # calendar queries use the index on starts_at instead of reading every appointment ever made.
 MAX_LENGTH = datetime.timedelta(hours=12)
+ONE_MINUTE = datetime.timedelta(minutes=1)
 
 
 def _overlap(starts_at, ends_at):
@@ -271,6 +272,11 @@ class Appointment(models.Model):
     preparation_minutes = models.PositiveSmallIntegerField()
     administration_minutes = models.PositiveSmallIntegerField()
     monitoring_minutes = models.PositiveSmallIntegerField()
+    # The chair's turnover after the session, copied from the room when booked (none for a
+    # follow-up), and the moment the chair is free again: ends_at plus the turnover, kept
+    # by a check constraint. The chair is held, and refused to others, until then.
+    turnover_minutes = models.PositiveSmallIntegerField(default=0)
+    chair_until = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
     cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
     cancel_note = models.CharField(max_length=200, blank=True)
@@ -285,7 +291,8 @@ class Appointment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    # The chair's end follows from ends_at and the turnover, which the history keeps.
+    history = HistoricalRecords(excluded_fields=["chair_until"])
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -335,10 +342,23 @@ class Appointment(models.Model):
                 name="appointment_at_most_twelve_hours",
                 violation_error_message="An appointment cannot last more than 12 hours.",
             ),
+            PostgresCheckConstraint(
+                condition=Q(
+                    chair_until=F("ends_at")
+                    + ExpressionWrapper(
+                        F("turnover_minutes") * ONE_MINUTE, output_field=models.DurationField()
+                    )
+                ),
+                name="appointment_chair_until_after_turnover",
+                violation_error_message="The chair is held until the session's turnover ends.",
+            ),
             PortableExclusionConstraint(
                 name="appointment_no_double_booked_room",
                 expressions=[
-                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                    (
+                        TsTzRange("starts_at", "chair_until", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
                     ("room", RangeOperators.EQUAL),
                 ],
                 condition=Q(status__in=ACTIVE_STATUSES),
@@ -367,20 +387,30 @@ class Appointment(models.Model):
         return reverse("scheduling:appointment_detail", args=[self.pk])
 
     @classmethod
-    def session_of(cls, *, route, starts_at, **fields):
+    def session_of(cls, *, route, starts_at, turnover_minutes=0, **fields):
         """An unsaved treatment session whose parts take the route's current lengths.
 
-        The lengths are copied, so later edits of the route never move a booked session.
+        The lengths are copied, so later edits of the route never move a booked session;
+        so is the chair's turnover after it (`turnover_minutes`, the room's).
         """
+        ends_at = starts_at + datetime.timedelta(minutes=route.session_minutes)
         return cls(
             route=route,
             starts_at=starts_at,
-            ends_at=starts_at + datetime.timedelta(minutes=route.session_minutes),
+            ends_at=ends_at,
             preparation_minutes=route.preparation_minutes,
             administration_minutes=route.administration_minutes,
             monitoring_minutes=route.monitoring_minutes,
+            turnover_minutes=turnover_minutes,
+            chair_until=ends_at + turnover_minutes * ONE_MINUTE,
             **fields,
         )
+
+    def place(self, *, starts_at, ends_at, room_id, turnover_minutes):
+        """Move to a new time and chair, holding the chair for its turnover after."""
+        self.starts_at, self.ends_at, self.room_id = starts_at, ends_at, room_id
+        self.turnover_minutes = turnover_minutes
+        self.chair_until = ends_at + turnover_minutes * ONE_MINUTE
 
     @property
     def administration_starts_at(self):

@@ -70,12 +70,15 @@ class Block:
         self.column = column
         start = appointment.starts_at.astimezone(zone)
         end = appointment.ends_at.astimezone(zone)
+        # The block runs on through the chair's turnover: the chair is not free till then.
+        chair_free = appointment.chair_until.astimezone(zone)
         self.row = _minutes(start - day_start) // ROW_MINUTES + 2
-        self.span = max(1, math.ceil(_minutes(end - start) / ROW_MINUTES))
+        self.span = max(1, math.ceil(_minutes(chair_free - start) / ROW_MINUTES))
         self.total = (
             appointment.preparation_minutes
             + appointment.administration_minutes
-            + (appointment.monitoring_minutes)
+            + appointment.monitoring_minutes
+            + appointment.turnover_minutes
         )
         self.dose_y = appointment.preparation_minutes
         self.monitor_y = appointment.preparation_minutes + appointment.administration_minutes
@@ -83,10 +86,13 @@ class Block:
         # a busy day shows a hundred blocks.
         dose = appointment.administration_starts_at.astimezone(zone)
         monitor = appointment.monitoring_starts_at.astimezone(zone)
+        self.turnover_y = self.total - appointment.turnover_minutes
         self.times = (
             f"{start:%-I:%M}–{end:%-I:%M %p} · {appointment.route_id.upper()}"
             f" · dose {dose:%-I:%M} · monitor {monitor:%-I:%M}"
         )
+        if appointment.turnover_minutes:
+            self.times += f" · chair ready {chair_free:%-I:%M}"
 
 
 @permission_required("scheduling.view_appointment", raise_exception=True)

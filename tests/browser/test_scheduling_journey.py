@@ -143,6 +143,7 @@ def test_the_rems_monitoring_form_prints_on_one_page(page):
         clinician=nurse,
         starts_at=start,
         ends_at=start + datetime.timedelta(minutes=145),
+        chair_until=start + datetime.timedelta(minutes=145),
         preparation_minutes=15,
         administration_minutes=10,
         monitoring_minutes=120,

@@ -10,12 +10,14 @@ import threading
 import time
 
 import pytest
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from clinic.roles import Role
 from scheduling import booking
+from scheduling.constraints import TsTzRange
 from scheduling.models import Appointment
 from tests.factories import UserFactory
 from tests.scheduling.factories import (
@@ -67,14 +69,14 @@ def slow_check(monkeypatch):
     monkeypatch.setattr(booking, "_check_slots", check_then_pause)
 
 
-def booking_request(client, patient, room, clinician, day):
+def booking_request(client, patient, room, clinician, day, time="09:00"):
     def post():
         return client.post(
             reverse("scheduling:appointment_create", args=[patient.pk]),
             {
                 "route": "iv",
                 "day": day.isoformat(),
-                "time": "09:00",
+                "time": time,
                 "room": room.pk,
                 "clinician": clinician.pk,
             },
@@ -136,6 +138,59 @@ def test_control_without_the_exclusion_constraint_the_chair_is_double_booked(slo
     finally:
         Appointment.objects.all().delete()
         with connection.schema_editor() as editor:
+            editor.add_constraint(Appointment, constraint)
+
+
+def sessions_touching_through_the_turnover():
+    """8:00 (ends 9:55, chair ready 10:05) and 10:00 in one chair with a 10-minute turnover:
+    apart in time, but the second starts in the first's turnover."""
+    open_clinic()
+    chair = chair_for("iv", name="Chair 1", turnover_minutes=10)
+    monday = next_weekday(0)
+    early, late = front_desk_clients(2)
+    return chair, [
+        booking_request(
+            early, cleared_patient("iv"), chair, clinician_with_hours(), monday, "08:00"
+        ),
+        booking_request(
+            late, cleared_patient("iv"), chair, clinician_with_hours(), monday, "10:00"
+        ),
+    ]
+
+
+def test_two_sessions_touching_only_through_the_turnover_are_not_both_booked(slow_check):
+    chair, requests = sessions_touching_through_the_turnover()
+
+    responses = run_at_once(requests)
+
+    assert all(not isinstance(r, Exception) for r in responses), responses
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    assert Appointment.objects.filter(room=chair).count() == 1
+
+
+def test_control_with_the_constraint_on_the_sessions_alone_both_are_booked(slow_check):
+    """The same race, the chair's constraint spanning the sessions without their turnover."""
+    chair, requests = sessions_touching_through_the_turnover()
+    constraint = next(
+        c for c in Appointment._meta.constraints if c.name == "appointment_no_double_booked_room"
+    )
+    sessions_only = constraint.clone()
+    sessions_only.expressions = [
+        (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+        ("room", RangeOperators.EQUAL),
+    ]
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Appointment, constraint)
+        editor.add_constraint(Appointment, sessions_only)
+    try:
+        responses = run_at_once(requests)
+
+        assert [r.status_code for r in responses] == [302, 302]
+        assert Appointment.objects.filter(room=chair).count() == 2
+    finally:
+        Appointment.objects.all().delete()
+        with connection.schema_editor() as editor:
+            editor.remove_constraint(Appointment, sessions_only)
             editor.add_constraint(Appointment, constraint)
 
 

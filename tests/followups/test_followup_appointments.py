@@ -33,8 +33,9 @@ def booked_review(chair, monitor, iv_patient):
 
 def _move_to_the_past(appointment):
     starts = timezone.now() - datetime.timedelta(minutes=10)
+    ends = starts + datetime.timedelta(minutes=30)
     Appointment.objects.filter(pk=appointment.pk).update(
-        starts_at=starts, ends_at=starts + datetime.timedelta(minutes=30)
+        starts_at=starts, ends_at=ends, chair_until=ends
     )
 
 

@@ -113,6 +113,7 @@ def test_a_booked_follow_up_does_not_hide_an_unfinished_series(clinic_open):
         clinician=next_session.clinician,
         starts_at=at(TODAY + DAY, 9),
         ends_at=at(TODAY + DAY, 9) + datetime.timedelta(minutes=15),
+        chair_until=at(TODAY + DAY, 9) + datetime.timedelta(minutes=15),
         preparation_minutes=0,
         administration_minutes=15,
         monitoring_minutes=0,

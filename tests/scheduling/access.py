@@ -49,6 +49,7 @@ def rems_record_pk():
         clinician=UserFactory(),
         starts_at=at(timezone.localdate(), 9),
         ends_at=at(timezone.localdate(), 12),
+        chair_until=at(timezone.localdate(), 12),
         preparation_minutes=15,
         administration_minutes=10,
         monitoring_minutes=120,

@@ -28,8 +28,8 @@ def clinician_with_hours(
     return clinician
 
 
-def chair_for(*codes, name=None):
-    room = RoomFactory(**({"name": name} if name else {}))
+def chair_for(*codes, name=None, turnover_minutes=0):
+    room = RoomFactory(turnover_minutes=turnover_minutes, **({"name": name} if name else {}))
     room.routes.add(*Route.objects.filter(code__in=codes))
     return room
 

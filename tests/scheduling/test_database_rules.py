@@ -40,6 +40,7 @@ def raw_appointment(clinician, starts_at, hours=2, **fields):
         clinician=clinician,
         starts_at=starts_at,
         ends_at=starts_at + datetime.timedelta(hours=hours),
+        chair_until=starts_at + datetime.timedelta(hours=hours),
         preparation_minutes=0,
         administration_minutes=60,
         monitoring_minutes=60,
