@@ -192,9 +192,11 @@ def test_the_database_refuses_a_booking_inside_anothers_turnover(turnover_chair,
         clinician=clinician_with_hours(),
         booked_by=monitor,
     )
-    with pytest.raises(IntegrityError, match="appointment_no_double_booked_room"):
-        with transaction.atomic():
-            second.save()
+    with (
+        pytest.raises(IntegrityError, match="appointment_no_double_booked_room"),
+        transaction.atomic(),
+    ):
+        second.save()
 
 
 @pytest.mark.postgres_only
@@ -207,9 +209,11 @@ def test_the_database_keeps_the_chair_held_until_the_end_of_the_turnover(
         clinician=monitor,
         starts_at=at(monday, 8),
     )
-    with pytest.raises(IntegrityError, match="appointment_chair_until_after_turnover"):
-        with transaction.atomic():
-            Appointment.objects.filter(pk=session.pk).update(chair_until=session.ends_at)
+    with (
+        pytest.raises(IntegrityError, match="appointment_chair_until_after_turnover"),
+        transaction.atomic(),
+    ):
+        Appointment.objects.filter(pk=session.pk).update(chair_until=session.ends_at)
 
 
 def test_the_day_grid_draws_the_turnover_and_says_when_the_chair_is_ready(
