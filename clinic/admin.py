@@ -1,7 +1,5 @@
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from django.utils.timezone import localtime
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -9,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.access_log import log_access
 from clinic.closing import booked_outside
-from clinic.forms import refuse_invisible_characters
+from clinic.forms import ClinicTimeForm, refuse_invisible_characters
 from clinic.models import AccessKind, Clinic, Closure, OpeningHours, Patient, Room, Route, User
 from clinic.two_factor import app_device_for, two_factor_reset
 
@@ -154,39 +152,6 @@ class RoomAdmin(PlainTextAdmin, SimpleHistoryAdmin):
     @admin.display(description="Suited for")
     def route_list(self, room):
         return ", ".join(route.name for route in room.routes.all()) or "—"
-
-
-LISTED_BOOKINGS = 20
-
-
-class ClinicTimeForm(forms.ModelForm):
-    """Opening hours or a closure: sessions booked outside the new times are listed first.
-
-    Saving them anyway (the box ticked) marks each to rebook on the worklist.
-    """
-
-    save_anyway = forms.BooleanField(
-        required=False,
-        label="Save anyway: the sessions listed will show on the worklist to rebook",
-    )
-
-    def clean(self):
-        data = super().clean()
-        self.booked = []
-        if self.errors:
-            return data
-        names = {field.name for field in self._meta.model._meta.concrete_fields}
-        fields = {name: value for name, value in data.items() if name in names}
-        self.booked = booked_outside(self._meta.model(pk=self.instance.pk, **fields))
-        if self.booked and not data.get("save_anyway"):
-            listed = "; ".join(str(booking) for booking in self.booked[:LISTED_BOOKINGS])
-            more = len(self.booked) - LISTED_BOOKINGS
-            raise ValidationError(
-                f"{len(self.booked)} booked session(s) would fall outside the clinic's time: "
-                f"{listed}{f'; and {more} more' if more > 0 else ''}. Tick “Save anyway” to "
-                "save; they will be listed on the worklist to rebook."
-            )
-        return data
 
 
 class ClinicTimeAdmin(PlainTextAdmin, SimpleHistoryAdmin):

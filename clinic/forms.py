@@ -7,6 +7,7 @@ from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from clinic.closing import booked_outside
 from clinic.instruments import ANSWER_OPTIONS, DIFFICULTY_OPTIONS
 from clinic.models import Patient
 from clinic.validators import validate_plain_multiline_text, validate_plain_text
@@ -326,4 +327,37 @@ class AccessLogExportForm(forms.Form):
         first, last = data.get("first_day"), data.get("last_day")
         if first and last and last < first:
             self.add_error("last_day", "The last day comes before the first: swap them.")
+        return data
+
+
+LISTED_BOOKINGS = 20
+
+
+class ClinicTimeForm(forms.ModelForm):
+    """Opening hours or a closure: sessions booked outside the new times are listed first.
+
+    Saving them anyway (the box ticked) marks each to rebook on the worklist.
+    """
+
+    save_anyway = forms.BooleanField(
+        required=False,
+        label="Save anyway: the sessions listed will show on the worklist to rebook",
+    )
+
+    def clean(self):
+        data = super().clean()
+        self.booked = []
+        if self.errors:
+            return data
+        names = {field.name for field in self._meta.model._meta.concrete_fields}
+        fields = {name: value for name, value in data.items() if name in names}
+        self.booked = booked_outside(self._meta.model(pk=self.instance.pk, **fields))
+        if self.booked and not data.get("save_anyway"):
+            listed = "; ".join(str(booking) for booking in self.booked[:LISTED_BOOKINGS])
+            more = len(self.booked) - LISTED_BOOKINGS
+            raise ValidationError(
+                f"{len(self.booked)} booked session(s) would fall outside the clinic's time: "
+                f"{listed}{f'; and {more} more' if more > 0 else ''}. Tick “Save anyway” to "
+                "save; they will be listed on the worklist to rebook."
+            )
         return data

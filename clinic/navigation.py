@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from clinic.settings_pages import settings_pages_for
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -43,12 +45,13 @@ def navigation_for(request):
         url = reverse(item.url_name)
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})
-    if user.is_staff:
+    if user.is_staff or settings_pages_for(user):
+        settings_url = reverse("clinic:settings")
         items.append(
             {
                 "label": "Clinic settings",
-                "url": reverse("admin:index"),
-                "active": request.path.startswith(reverse("admin:index")),
+                "url": settings_url,
+                "active": request.path.startswith((settings_url, reverse("admin:index"))),
             }
         )
     return items

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import two_factor_views, views
+from clinic import settings_views, two_factor_views, views
 from clinic.two_factor import two_factor_exempt
 
 admin.site.site_header = "Clinic settings"
@@ -23,6 +23,34 @@ patient_urls = [
         views.safety_flag_acknowledge,
         name="safety_flag_acknowledge",
     ),
+]
+
+settings_urls = [
+    path("", settings_views.settings_index, name="settings"),
+    path("chairs/", settings_views.settings_rooms, name="settings_rooms"),
+    path("chairs/new/", settings_views.settings_room_new, name="settings_room_new"),
+    path("chairs/<int:pk>/", settings_views.settings_room_edit, name="settings_room_edit"),
+    path("hours/", settings_views.settings_hours, name="settings_hours"),
+    path("hours/<int:weekday>/", settings_views.settings_hours_edit, name="settings_hours_edit"),
+    path("closures/", settings_views.settings_closures, name="settings_closures"),
+    path(
+        "closures/<int:pk>/delete/",
+        settings_views.settings_closure_delete,
+        name="settings_closure_delete",
+    ),
+    path("staff/", settings_views.settings_staff, name="settings_staff"),
+    path("staff/new/", settings_views.settings_staff_new, name="settings_staff_new"),
+    path("staff/<int:pk>/", settings_views.settings_staff_edit, name="settings_staff_edit"),
+    path(
+        "staff/<int:pk>/reset-two-factor/",
+        settings_views.settings_staff_reset_two_factor,
+        name="settings_staff_reset_two_factor",
+    ),
+]
+
+clinic_urls = [
+    path("patients/", include(patient_urls)),
+    path("settings/", include(settings_urls)),
 ]
 
 account_urls = [
@@ -71,7 +99,7 @@ account_urls = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(account_urls)),
-    path("patients/", include((patient_urls, "clinic"))),
+    path("", include((clinic_urls, "clinic"))),
     path("intake/", include("intake.urls")),
     path("scheduling/", include("scheduling.urls")),
     path("follow-ups/", include("followups.urls")),

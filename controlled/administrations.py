@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from controlled import ledger
@@ -24,6 +24,7 @@ def draws_for(record):
     return (
         LedgerEntry.objects.filter(session_record=record, kind__in=DRAWS)
         .select_related("container__product", "recorded_by", "corrects")
+        .annotate(drawn_mg=-F("mg"), drawn_ml=-F("ml"))  # drawn is positive, a reversal not
         .order_by("at", "pk")
     )
 

@@ -41,3 +41,7 @@ ACCESS = {
         roles=only("provider", status=405), kwargs=safety_flag_pk
     ),
 }
+
+from tests.clinic.access_settings import ACCESS as SETTINGS_ACCESS  # noqa: E402
+
+ACCESS |= SETTINGS_ACCESS
