@@ -11,6 +11,7 @@ class IntakeConfig(AppConfig):
         from clinic.navigation import NavItem, register_nav_item
         from clinic.panels import register_home_panel, register_patient_panel
         from clinic.scale import register_scale_seeder
+        from intake import consent_settings  # noqa: F401 - it registers its settings page
         from intake.demo import seed_intakes
         from intake.panels import home_review_panel, patient_intake_panel
         from intake.reference_data import ensure_after_migrate

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from intake import consent_settings
 from intake.views import patient, public, staff
 
 app_name = "intake"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("form-sent/", patient.done, name="done"),
     path("refer-yourself/", public.self_referral, name="self_referral"),
     # Staff pages.
+    path("settings/consent/", consent_settings.settings_consent, name="settings_consent"),
     path("review/", staff.queue, name="queue"),
     path("review/<int:pk>/", staff.review, name="review"),
     path("review/<int:pk>/decide/", staff.decide, name="decide"),

@@ -10,7 +10,12 @@ class SchedulingConfig(AppConfig):
         from clinic.closing import register_booked_finder
         from clinic.counts import recount_on_change
         from clinic.scale import register_scale_seeder
-        from scheduling import demo, panels, working_hours  # noqa: F401 - they register themselves
+        from scheduling import (  # noqa: F401 - they register themselves
+            demo,
+            panels,
+            protocol_settings,
+            working_hours,
+        )
         from scheduling.models import Appointment, SessionRecord, TreatmentPlan
         from scheduling.rebooking import sessions_outside
         from scheduling.reference_data import ensure_after_migrate

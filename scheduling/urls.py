@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scheduling import protocol_settings
 from scheduling.views import (
     appointments,
     board,
@@ -13,6 +14,12 @@ from scheduling.views import (
 app_name = "scheduling"
 
 urlpatterns = [
+    path("settings/protocols/", protocol_settings.settings_protocols, name="settings_protocols"),
+    path(
+        "settings/protocols/<int:pk>/",
+        protocol_settings.settings_protocol_edit,
+        name="settings_protocol_edit",
+    ),
     path("day/", calendars.day_view, name="day"),
     path("week/", calendars.week_view, name="week"),
     path("today/", calendars.today_view, name="today"),

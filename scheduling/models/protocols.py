@@ -25,6 +25,12 @@ def validate_phases(value):
             )
 
 
+def series_summary(session_count, phases):
+    """A series in words: "6 sessions: 3/week for 2 weeks"."""
+    parts = [f"{p['per_week']}/week for {p['weeks']} weeks" for p in phases]
+    return f"{session_count} sessions: " + ", then ".join(parts)
+
+
 FOLLOW_UP_KINDS = ["post_series", "booster", "phone", "video", "in_person"]
 
 
@@ -105,6 +111,10 @@ class Protocol(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def summary(self):
+        return series_summary(self.session_count, self.phases)
 
     def clean(self):
         # An emptied box arrives as None, which the validators skip and the column refuses.
@@ -244,5 +254,4 @@ class ProtocolVersion(models.Model):
 
     @property
     def summary(self):
-        parts = [f"{p['per_week']}/week for {p['weeks']} weeks" for p in self.phases]
-        return f"{self.session_count} sessions: " + ", then ".join(parts)
+        return series_summary(self.session_count, self.phases)

@@ -32,3 +32,5 @@ ACCESS = {
     "intake:link_copy": Rule(roles=only(*SENDERS, status=405), kwargs=patient_pk),
     "intake:link_revoke": Rule(roles=only(*SENDERS, status=405), kwargs=patient_pk),
 }
+
+ACCESS |= {"intake:settings_consent": Rule(roles=only("clinic_admin"))}

@@ -131,3 +131,15 @@ ACCESS = {
 }
 
 __all__ = ["PatientFactory", "STAFF"]
+
+
+def protocol_pk():
+    from scheduling.models import Protocol
+
+    return {"pk": Protocol.objects.first().pk}
+
+
+ACCESS |= {
+    "scheduling:settings_protocols": Rule(roles=only("clinic_admin")),
+    "scheduling:settings_protocol_edit": Rule(roles=only("clinic_admin"), kwargs=protocol_pk),
+}
