@@ -73,8 +73,13 @@ class WitnessForm(_Form, forms.Form):
         for name in ("witness_email", "witness_password", "witness_code"):
             self.fields[name] = self.fields.pop(name)
 
+    def check(self, data):
+        """The form's own rules across fields, checked before the second person's password
+        (whose code is then not used up on a form that is sent back anyway)."""
+
     def clean(self):
         data = super().clean()
+        self.check(data)
         if self.errors:
             return data
         try:
@@ -141,12 +146,10 @@ class ReceiptForm(WitnessForm):
     def clean_received_on(self):
         return ensure_recent(self.cleaned_data["received_on"], "date received")
 
-    def clean(self):
-        data = super().clean()
+    def check(self, data):
         expires, received = data.get("expires_on"), data.get("received_on")
         if expires and received and expires < received:
             self.add_error("expires_on", "This lot had expired before it was received.")
-        return data
 
 
 class DrawForm(_Form, forms.Form):
@@ -225,8 +228,7 @@ class DisposalForm(WitnessForm):
             validate_dea_number(number)
         return number
 
-    def clean(self):
-        data = super().clean()
+    def check(self, data):
         if data.get("kind") == Disposal.Kind.RETURN:
             for name in (
                 "reverse_distributor",
@@ -237,7 +239,6 @@ class DisposalForm(WitnessForm):
                     self.add_error(name, "A return needs the reverse distributor's details.")
         elif data.get("kind") == Disposal.Kind.DESTRUCTION and not data.get("method"):
             self.add_error("method", "Say how it was destroyed (DEA Form 41 asks).")
-        return data
 
 
 class LossForm(_Form, forms.Form):

@@ -496,3 +496,51 @@ def test_a_locked_out_witness_is_refused_in_words_and_the_nurse_keeps_the_page(
     stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
     assert "Correct-horse-batterx" not in stored
     assert client.get(reverse("controlled:stock")).status_code == 200
+
+
+def test_expired_vials_go_back_to_a_reverse_distributor_with_its_registration(
+    client_for, nurse, colleague
+):
+    from controlled.models import Disposal
+
+    old = receive(count=2, expires_on=timezone.localdate() - datetime.timedelta(days=1))
+    client = client_for(nurse)
+    data = {
+        "kind": Disposal.Kind.RETURN,
+        "containers": [container.pk for container in old],
+        "on": timezone.localdate().isoformat(),
+        "reverse_distributor": "Returns Co",
+        "reverse_distributor_address": "2 Dock St, Reno, NV",
+        "reverse_distributor_dea_number": "AB1234564",  # wrong check digit
+    }
+
+    wrong = client.post(reverse("controlled:disposal_new"), data | witness_fields(colleague))
+    assert "does not check out" in wrong.text
+    assert not Disposal.objects.exists()
+
+    client.post(
+        reverse("controlled:disposal_new"),
+        data
+        | {"reverse_distributor_dea_number": "AB1234563"}
+        | witness_fields(colleague, steps_ahead=1),
+    )
+    disposal = Disposal.objects.get()
+    assert (disposal.recorded_by, disposal.witness) == (nurse, colleague)
+    assert [ledger.balance(container)[0] for container in old] == [0, 0]
+    assert LedgerEntry.objects.filter(disposal=disposal, kind=EntryKind.RETURN).count() == 2
+
+
+def test_a_destruction_on_site_needs_its_method(client_for, nurse, colleague, vial):
+    from controlled.models import Disposal
+
+    response = client_for(nurse).post(
+        reverse("controlled:disposal_new"),
+        {
+            "kind": Disposal.Kind.DESTRUCTION,
+            "containers": [vial.pk],
+            "on": timezone.localdate().isoformat(),
+        }
+        | witness_fields(colleague),
+    )
+    assert "Say how it was destroyed" in response.text
+    assert ledger.balance(vial)[0] == 500
