@@ -5,7 +5,6 @@ the sum of its administrations equals the dose (in mg), and the record's lot num
 the containers' lot.
 """
 
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,7 +33,7 @@ def drawn_mg(record):
     total = LedgerEntry.objects.filter(session_record=record, kind__in=DRAWS).aggregate(
         mg=Sum("mg")
     )["mg"]
-    return -(total or Decimal(0))
+    return -ledger.milli(total or 0)
 
 
 def lots_drawn(record):

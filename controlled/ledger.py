@@ -30,6 +30,12 @@ from controlled.models import (
 )
 
 ZERO = Decimal(0)
+MILLI = Decimal("0.001")
+
+
+def milli(value):
+    """A sum as the ledger keeps amounts, to the thousandth (SQLite adds decimals as floats)."""
+    return Decimal(value).quantize(MILLI)
 
 
 def amount_text(value):
@@ -42,7 +48,7 @@ def balance(container):
     totals = LedgerEntry.objects.filter(container=container).aggregate(
         mg=Coalesce(Sum("mg"), ZERO), ml=Coalesce(Sum("ml"), ZERO)
     )
-    return totals["mg"], totals["ml"]
+    return milli(totals["mg"]), milli(totals["ml"])
 
 
 def lock(container):

@@ -3,6 +3,7 @@ count line at a time (read with `.iterator()`, so a CSV of years streams in boun
 Times are the clinic's wall clock with their UTC offset.
 """
 
+from controlled.ledger import milli
 from controlled.reports import with_deadlines
 
 
@@ -50,8 +51,8 @@ def administration_rows(entries, zone):
             product.get_drug_display(),
             product.name,
             product.strength,
-            entry.out_mg,
-            entry.out_ml,
+            milli(entry.out_mg),
+            milli(entry.out_ml),
             entry.container.label,
             entry.container.lot_number,
             _person(entry.recorded_by),
@@ -92,8 +93,8 @@ def receipt_rows(receipts):
             receipt.lot_number,
             receipt.expires_on.isoformat(),
             receipt.container_count,
-            receipt.total_mg,
-            receipt.total_ml,
+            milli(receipt.total_mg),
+            milli(receipt.total_ml),
             _person(receipt.received_by),
             _person(receipt.checked_by),
         ]
@@ -122,8 +123,8 @@ def waste_rows(entries, zone):
             entry.container.label,
             entry.container.product.name,
             entry.container.lot_number,
-            entry.out_mg,
-            entry.out_ml,
+            milli(entry.out_mg),
+            milli(entry.out_ml),
             "" if entry.corrects_id else entry.reason,
             _person(entry.recorded_by),
             _person(entry.witness),
@@ -267,8 +268,8 @@ def balances_rows(containers):
             container.lot_number,
             container.expires_on.isoformat(),
             container.location.name,
-            container.balance_mg,
-            container.balance_ml,
+            milli(container.balance_mg),
+            milli(container.balance_ml),
         ]
 
 
@@ -298,8 +299,8 @@ def running_rows(entries, zone):
             entry.location.name,
             entry.mg,
             entry.ml,
-            entry.balance_mg,
-            entry.balance_ml,
+            milli(entry.balance_mg),
+            milli(entry.balance_ml),
             entry.patient.legal_name if entry.patient else "",
             entry.patient.mrn if entry.patient else "",
             _person(entry.recorded_by),
