@@ -51,7 +51,10 @@ def session_owner(request):
     # Keyed with SECRET_KEY: the id in the page says nothing about the patient or the link,
     # and it stays the same when the patient opens their link again.
     held = ",".join(str(pk) for pk in sorted(patients))
-    return "patient-" + salted_hmac("clinic.session_timeout.owner", held).hexdigest()[:32]
+    return (
+        "patient-"
+        + salted_hmac("clinic.session_timeout.owner", held, algorithm="sha256").hexdigest()[:32]
+    )
 
 
 def session_warning_for(request):

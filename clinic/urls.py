@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import settings_views, two_factor_views, views
+from clinic.session_views import session_keep_alive
 from clinic.two_factor import two_factor_exempt
 
 admin.site.site_header = "Clinic settings"
@@ -99,6 +100,7 @@ account_urls = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(account_urls)),
+    path("session/keep-alive/", session_keep_alive, name="session_keep_alive"),
     path("", include((clinic_urls, "clinic"))),
     path("intake/", include("intake.urls")),
     path("scheduling/", include("scheduling.urls")),

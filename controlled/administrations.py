@@ -5,7 +5,6 @@ the sum of its administrations equals the dose (in mg), and the record's lot num
 the containers' lot.
 """
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum

@@ -22,6 +22,8 @@ ACCESS = {
     "two_factor_settings": Rule(),
     "two_factor_recovery_codes": Rule(roles=everyone(302)),  # none to show
     "two_factor_recovery_codes_new": Rule(roles=everyone(405)),
+    # POST only, and open to patients holding a link (who have no login).
+    "session_keep_alive": Rule(anonymous=405, roles=everyone(405)),
     "password_change": Rule(),
     "password_change_done": Rule(),
     "password_reset": Rule(anonymous=200),
