@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -174,7 +175,19 @@ def server_env(database_url):
 # The server -------------------------------------------------------------------------------
 
 
+def _ensure_free(port):
+    """Refuse to measure another program that answers on the port (a dev server, say)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(
+                f"Port {port} is taken by another program; stop it or set BENCH_PORT."
+            ) from None
+
+
 def start_server(env, port, workers, *, log):
+    _ensure_free(port)
     command = [
         sys.executable, "-m", "gunicorn", "clinic.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
