@@ -40,6 +40,15 @@ def rate_limited(request, *, scope: str, limit: int, window_seconds: int) -> boo
     return _database_count(key, window_seconds) > limit
 
 
+def rate_count(request, *, scope: str) -> int:
+    """What the client has counted in the current window, without counting this request."""
+    key = f"ratelimit:{scope}:{client_address(request)}"
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        return cache.get(key, 0)
+    counter = RateCounter.objects.filter(key=key, window_ends_at__gt=timezone.now()).first()
+    return counter.count if counter else 0
+
+
 def _cache_count(key, window_seconds):
     cache.add(key, 0, timeout=window_seconds)
     try:

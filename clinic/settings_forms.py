@@ -127,7 +127,10 @@ class ClosureForm(_Helper, PlainTextForm, ClinicTimeForm):
         return closure
 
 
-ROLE_CHOICES = [("", "No role (cannot open patient pages)"), *Role.choices]
+ROLE_CHOICES = [
+    ("", "No role (cannot open patient pages)"),
+    *((role, role) for role in Role.values),
+]
 
 
 class StaffForm(_Helper, PlainTextForm, forms.ModelForm):

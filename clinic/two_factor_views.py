@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
 
 from clinic.forms import AppCodeForm, RecoveryCodeForm
-from clinic.ratelimit import rate_limited
+from clinic.ratelimit import rate_count, rate_limited
 from clinic.security import local_next_url
 from clinic.two_factor import (
     CodeRefused,
@@ -31,10 +31,11 @@ from clinic.two_factor import (
     two_factor_exempt,
 )
 
-# Codes tried from one client, whatever the account: a person mistypes a few, a script
+# Wrong codes from one client, whatever the account: a person mistypes a few, a script
 # tries thousands.
 CODE_LIMIT = 20
 CODE_WINDOW_SECONDS = 15 * 60
+CODE_SCOPE = "two-factor"
 NEW_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
 
 
@@ -55,9 +56,9 @@ def _stopped(request):
         credentials = _credentials(request)
         logout(request)
         return get_lockout_response(request, None, credentials)
-    if request.method == "POST" and rate_limited(
-        request, scope="two-factor", limit=CODE_LIMIT, window_seconds=CODE_WINDOW_SECONDS
-    ):
+    # Only wrong codes count: a clinic's staff share one address, and twenty of them
+    # logging in at the start of a shift must not lock each other out.
+    if request.method == "POST" and rate_count(request, scope=CODE_SCOPE) >= CODE_LIMIT:
         logout(request)
         return render(request, "registration/locked_out.html", status=429)
     return None
@@ -75,6 +76,7 @@ def _refused(request, form, refusal):
         )
     else:
         form.add_error("code", "That code is not right. Check it and try again.")
+    rate_limited(request, scope=CODE_SCOPE, limit=CODE_LIMIT, window_seconds=CODE_WINDOW_SECONDS)
     credentials = _credentials(request)
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):

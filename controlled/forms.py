@@ -59,10 +59,11 @@ class WitnessForm(_Form, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
     witness_code = forms.CharField(
-        label="Second person's 6-digit code (if they use an authenticator app)",
+        label="Second person's code: the 6 digits from their authenticator app, or one of "
+        "their recovery codes",
         required=False,
         max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off"}),
     )
 
     def __init__(self, *args, request, **kwargs):
@@ -140,7 +141,9 @@ class ReceiptForm(WitnessForm):
         self.fields["location"].queryset = StorageLocation.objects.filter(active=True)
         self.fields["witness_email"].label = "Checked by: email"
         self.fields["witness_password"].label = "Checked by: password"
-        self.fields["witness_code"].label = "Checked by: 6-digit code (if they use an app)"
+        self.fields[
+            "witness_code"
+        ].label = "Checked by: the 6 digits from their authenticator app, or a recovery code"
         self.initial.setdefault("received_on", timezone.localdate())
 
     def clean_received_on(self):
@@ -299,6 +302,7 @@ class CountStartForm(_Form, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper.form_method = "get"  # its choices go in the address: never a token
         self.fields["location"].queryset = StorageLocation.objects.filter(active=True)
 
 

@@ -59,8 +59,9 @@ def witness_confirm(request, *, email, password, code=""):
             code_verify(user=user, code=code, recovery=len(code) != APP_CODE_LENGTH)
         except CodeRefused:
             raise ValidationError(
-                "The second person's code from their authenticator app is wrong or missing "
-                "(each code is accepted once: wait for the next one).",
+                "The second person's code is wrong or missing: the 6 digits their "
+                "authenticator app shows (each is accepted once: wait for the next one), or "
+                "one of their recovery codes.",
                 code="wrong_code",
             ) from None
     elif two_factor_required():

@@ -33,3 +33,15 @@ def log_in_verified(client, user):
     session[DEVICE_ID_SESSION_KEY] = app_device(user).persistent_id
     session.save()
     return client
+
+
+def recovery_code(user):
+    """A fresh single-use recovery code of the staff member's."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Recovery codes"}
+    )
+    code = StaticToken.random_token()
+    device.token_set.create(token=code)
+    return code

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic import two_factor_views
 from clinic.models import User
 from clinic.two_factor import recovery_codes_replace
+from tests.factories import UserFactory
 from tests.two_factor import app_code, app_device, log_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -379,6 +380,19 @@ def test_the_code_step_is_rate_limited_per_client(monkeypatch, client, enrolled)
 
     assert response.status_code == 429
     assert SESSION_KEY not in client.session
+
+
+def test_right_codes_from_one_office_never_count_towards_the_limit(monkeypatch, db):
+    """A clinic's staff share one address: a shift's logins must not lock each other out."""
+    monkeypatch.setattr(two_factor_views, "CODE_LIMIT", 2)
+    for number in range(4):
+        person = UserFactory(role="Nurse")
+        device = app_device(person)
+        client = Client()
+        log_in_with_password(client, person)
+        with time_machine.travel(datetime.timedelta(minutes=number)):
+            response = send_code(client, app_code(device))
+        assert response.status_code == 302, number
 
 
 def test_the_demo_accounts_come_enrolled_and_log_in_with_the_printed_code(settings, client):
