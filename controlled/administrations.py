@@ -107,11 +107,18 @@ def _keep_lot(record):
 
 
 def dose_defaults(record):
-    """The dose form's lot, taken from the containers drawn (scheduling's dose hook)."""
+    """The dose form's lot and amount, as drawn from the containers (scheduling's dose
+    hook): what was given, in mg."""
     if record.pk is None:
         return {}
     lots = lots_drawn(record)
-    return {"lot_number": ", ".join(lots)} if lots else {}
+    if not lots:
+        return {}
+    return {
+        "lot_number": ", ".join(lots),
+        "amount": ledger.amount_text(drawn_mg(record)),
+        "unit": "mg",
+    }
 
 
 def ensure_drawn_before_signing(*, record):

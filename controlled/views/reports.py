@@ -110,10 +110,31 @@ def _csv(filename, header, rows):
     return response
 
 
+def _shortcuts():
+    """This month so far and the whole of last month, as the choices an inspector asks for."""
+    today = timezone.localdate(timezone=_zone())
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - datetime.timedelta(days=1)
+    spans = [
+        ("This month", first_of_month, today),
+        ("Last month", last_month_end.replace(day=1), last_month_end),
+    ]
+    return [
+        (label, urlencode({"from": first.isoformat(), "to": last.isoformat()}))
+        for label, first, last in spans
+    ]
+
+
 def _range_page(request, name, template, build):
     """A report of a range of days: `build(first, last, start, end)` gives its context."""
     form, first, last = _period(request)
-    context = {"form": form, "first": first, "last": last, "page": None}
+    context = {
+        "form": form,
+        "first": first,
+        "last": last,
+        "page": None,
+        "shortcuts": _shortcuts(),
+    }
     if first is not None:
         query = urlencode({"from": first.isoformat(), "to": last.isoformat()})
         context.update(

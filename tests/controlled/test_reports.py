@@ -890,7 +890,10 @@ def test_the_print_stylesheet_fits_a4_and_letter():
     with open(finders.find("css/controlled_print.css")) as stylesheet:
         css = stylesheet.read()
 
-    assert "@page { size: auto; margin: 15mm; }" in css
+    page_rule = css.split("@page {")[1].split("\n}")[0]
+    assert "size: auto;" in page_rule  # the printer's paper, A4 or Letter
+    assert "margin: 15mm;" in page_rule
+    assert 'counter(page) " of " counter(pages)' in page_rule
     assert "max-width: 180mm" in css
 
 
@@ -913,3 +916,10 @@ def test_a_long_report_is_shown_a_page_at_a_time_and_the_csv_has_every_row(
     )
     assert [row[0] for row in shown] == [row["entry"] for row in every]
     assert len(every) == 6
+
+
+def test_a_report_offers_this_month_and_last_month(client_for, nurse):
+    with time_machine.travel(datetime.datetime(2025, 4, 1, 12, tzinfo=datetime.UTC)):
+        response = client_for(nurse).get(reverse("controlled:report_administrations"))
+    assert '<a href="?from=2025-04-01&amp;to=2025-04-01">This month</a>' in response.text
+    assert '<a href="?from=2025-03-01&amp;to=2025-03-31">Last month</a>' in response.text

@@ -166,6 +166,7 @@ def test_a_session_dose_is_drawn_from_a_vial_and_its_lot_taken(client_for, nurse
         record.appointment.patient,
     )
     assert f'value="{vial.lot_number}"' in response.text  # the dose form's lot
+    assert 'name="amount" value="35"' in response.text  # and what was given, in mg
 
 
 def test_a_draw_above_what_remains_says_what_remains_and_keeps_the_amount(
@@ -367,7 +368,7 @@ def test_the_draw_panel_reads_a_fixed_number_of_queries(
     client = client_for(nurse)
     session_page(client, record)
     administrations.dose_draw(record=record, container=vial, mg=Decimal(5), by=nurse)
-    with django_assert_num_queries(24) as one:
+    with django_assert_num_queries(25) as one:
         session_page(client, record)
     for container in receive(count=3, lot="KX3"):
         administrations.dose_draw(record=record, container=container, mg=Decimal(5), by=nurse)
