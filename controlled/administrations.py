@@ -5,9 +5,12 @@ the sum of its administrations equals the dose (in mg), and the record's lot num
 the containers' lot.
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from controlled import ledger
@@ -27,23 +30,32 @@ def draws_for(record):
     )
 
 
-def drawn_mg(record):
-    """What the record's administrations add up to, corrections taken off (mg, positive)."""
-    total = LedgerEntry.objects.filter(session_record=record, kind__in=DRAWS).aggregate(
-        mg=Sum("mg")
-    )["mg"]
-    return -ledger.milli(total or 0)
+@dataclass(frozen=True)
+class Drawn:
+    """What a record's draws come to, read once: the entries, their total and their lots."""
 
+    entries: list
 
-def lots_drawn(record):
-    return sorted(
-        {
-            entry.container.lot_number
-            for entry in LedgerEntry.objects.filter(
-                session_record=record, kind=EntryKind.ADMINISTRATION, corrected_by__isnull=True
-            ).select_related("container")
-        }
-    )
+    @classmethod
+    def of(cls, record):
+        return cls(list(draws_for(record)))
+
+    @property
+    def mg(self):
+        """The administrations' total, corrections taken off (mg, positive)."""
+        return -ledger.milli(sum((entry.mg for entry in self.entries), Decimal(0)))
+
+    @property
+    def lots(self):
+        """The lots of the containers drawn from, leaving out draws since reversed."""
+        reversed_ids = {entry.corrects_id for entry in self.entries if entry.corrects_id}
+        return sorted(
+            {
+                entry.container.lot_number
+                for entry in self.entries
+                if entry.kind == EntryKind.ADMINISTRATION and entry.pk not in reversed_ids
+            }
+        )
 
 
 @transaction.atomic
@@ -100,9 +112,13 @@ def draw_correct(*, entry, reason, by):
     return correction
 
 
-def _keep_lot(record):
-    lots = lots_drawn(record)
-    record.lot_number = ", ".join(lots)[:50]
+def lot_text(lots):
+    """The lots drawn, as the record's lot number holds them (50 characters at most)."""
+    return ", ".join(lots)[:50]
+
+
+def _keep_lot(record, drawn=None):
+    record.lot_number = lot_text((drawn or Drawn.of(record)).lots)
     record.save(update_fields=["lot_number"])
 
 
@@ -111,12 +127,12 @@ def dose_defaults(record):
     hook): what was given, in mg."""
     if record.pk is None:
         return {}
-    lots = lots_drawn(record)
-    if not lots:
+    drawn = Drawn.of(record)
+    if not drawn.lots:
         return {}
     return {
-        "lot_number": ", ".join(lots),
-        "amount": ledger.amount_text(drawn_mg(record)),
+        "lot_number": ", ".join(drawn.lots),
+        "amount": ledger.amount_text(drawn.mg),
         "unit": "mg",
     }
 
@@ -125,7 +141,8 @@ def ensure_drawn_before_signing(*, record):
     """Refuse to sign a dosed record whose dose was not drawn from stock, or a record with
     draws and no dose (signing hook). A dose in mg must be what was drawn; one in mg/kg is
     checked for a draw only, as the app keeps no weight to multiply by."""
-    drawn = drawn_mg(record)
+    draws = Drawn.of(record)
+    drawn = draws.mg
     if record.dose_amount is None:
         if drawn > 0:
             raise ValidationError(
@@ -151,4 +168,4 @@ def ensure_drawn_before_signing(*, record):
                 "drawn": f"{drawn.normalize():f}",
             },
         )
-    _keep_lot(record)
+    _keep_lot(record, draws)

@@ -247,7 +247,7 @@ def _draw(*, record, product, location):
             session_record=record,
         )
         left -= mg
-    lots = ", ".join(administrations.lots_drawn(record))[:50]
+    lots = administrations.lot_text(administrations.Drawn.of(record).lots)
     SessionRecord.objects.filter(pk=record.pk).update(lot_number=lots)
     return container
 

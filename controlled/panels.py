@@ -4,7 +4,7 @@ worklist, and the menu item: all for those who hold the keys."""
 from clinic.navigation import NavItem, register_nav_item
 from clinic.panels import Panel, register_home_panel, register_worklist_panel
 from controlled import ledger
-from controlled.administrations import drawn_mg, draws_for
+from controlled.administrations import Drawn
 from controlled.attention import attention
 from controlled.forms import DrawForm, RecordWasteForm
 from controlled.models import Container, EntryKind, LedgerEntry, Product
@@ -48,11 +48,12 @@ def controlled_record_panel(request, record):
     if not request.user.has_perm(CUSTODIAN) or record.pk is None:
         return None  # a record is saved by its first step, the checklist
     drug = Product.drug_for_route(record.appointment.route_id)
+    drawn = Drawn.of(record)
     context = {
         "record": record,
         "appointment": record.appointment,
-        "draws": list(draws_for(record)),
-        "drawn_mg": drawn_mg(record),
+        "draws": drawn.entries,
+        "drawn_mg": drawn.mg,
     }
     wastable = list(drawn_containers(record))
     context["wastable"] = wastable
@@ -67,7 +68,7 @@ def controlled_record_panel(request, record):
         )
     if record.can_record:
         typed = _draft(request, record, "draw")
-        context["draw_form"] = DrawForm(initial=typed or _draw_initial(record), drug=drug)
+        context["draw_form"] = DrawForm(initial=typed or _draw_initial(record, drawn), drug=drug)
     return Panel(
         title="Controlled substance: drawn from stock",
         template_name="controlled/record_panel.html",
@@ -76,9 +77,9 @@ def controlled_record_panel(request, record):
     )
 
 
-def _draw_initial(record):
+def _draw_initial(record, drawn):
     if record.dose_amount and record.dose_unit == "mg":
-        remaining = record.dose_amount - drawn_mg(record)
+        remaining = record.dose_amount - drawn.mg
         return {"mg": ledger.amount_text(remaining)} if remaining > 0 else {}
     return {}
 
