@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.access_log import log_access
-from clinic.closing import booked_outside
+from clinic.closing import booked_outside, mark_to_rebook, tell_to_rebook
 from clinic.forms import ClinicTimeForm, refuse_invisible_characters
 from clinic.models import AccessKind, Clinic, Closure, OpeningHours, Patient, Room, Route, User
 from clinic.two_factor import app_device_for, two_factor_reset
@@ -159,13 +159,7 @@ class ClinicTimeAdmin(PlainTextAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        for booking in form.booked:
-            booking.mark_to_rebook()
-        if form.booked:
-            messages.warning(
-                request,
-                f"{len(form.booked)} booked session(s) are on the worklist to rebook.",
-            )
+        tell_to_rebook(request, mark_to_rebook(form.booked))
 
 
 @admin.register(OpeningHours)
@@ -184,8 +178,7 @@ class OpeningHoursAdmin(ClinicTimeAdmin):
             for booking in booked_outside(OpeningHours(weekday=hours.weekday))
         ]
         super().delete_queryset(request, queryset)
-        for booking in booked:
-            booking.mark_to_rebook()
+        mark_to_rebook(booked)
 
 
 @admin.register(Closure)

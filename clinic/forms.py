@@ -333,16 +333,34 @@ class AccessLogExportForm(forms.Form):
 LISTED_BOOKINGS = 20
 
 
+def save_anyway_field():
+    return forms.BooleanField(
+        required=False,
+        label="Save anyway: the sessions listed will show on the worklist to rebook",
+    )
+
+
+def refuse_unless_saved_anyway(booked, data):
+    """The sessions a change leaves outside the clinic's time, listed in the refusal, unless
+    the person ticked "Save anyway"."""
+    if not booked or data.get("save_anyway"):
+        return
+    listed = "; ".join(str(booking) for booking in booked[:LISTED_BOOKINGS])
+    more = len(booked) - LISTED_BOOKINGS
+    raise ValidationError(
+        f"{len(booked)} booked session(s) would fall outside the clinic's time: "
+        f"{listed}{f'; and {more} more' if more > 0 else ''}. Tick “Save anyway” to "
+        "save; they will be listed on the worklist to rebook."
+    )
+
+
 class ClinicTimeForm(forms.ModelForm):
     """Opening hours or a closure: sessions booked outside the new times are listed first.
 
     Saving them anyway (the box ticked) marks each to rebook on the worklist.
     """
 
-    save_anyway = forms.BooleanField(
-        required=False,
-        label="Save anyway: the sessions listed will show on the worklist to rebook",
-    )
+    save_anyway = save_anyway_field()
 
     def clean(self):
         data = super().clean()
@@ -352,12 +370,5 @@ class ClinicTimeForm(forms.ModelForm):
         names = {field.name for field in self._meta.model._meta.concrete_fields}
         fields = {name: value for name, value in data.items() if name in names}
         self.booked = booked_outside(self._meta.model(pk=self.instance.pk, **fields))
-        if self.booked and not data.get("save_anyway"):
-            listed = "; ".join(str(booking) for booking in self.booked[:LISTED_BOOKINGS])
-            more = len(self.booked) - LISTED_BOOKINGS
-            raise ValidationError(
-                f"{len(self.booked)} booked session(s) would fall outside the clinic's time: "
-                f"{listed}{f'; and {more} more' if more > 0 else ''}. Tick “Save anyway” to "
-                "save; they will be listed on the worklist to rebook."
-            )
+        refuse_unless_saved_anyway(self.booked, data)
         return data

@@ -7,8 +7,14 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
-from clinic.closing import booked_outside
-from clinic.forms import LISTED_BOOKINGS, ClinicTimeForm, DateInput, PlainTextForm
+from clinic.closing import booked_outside, mark_to_rebook
+from clinic.forms import (
+    ClinicTimeForm,
+    DateInput,
+    PlainTextForm,
+    refuse_unless_saved_anyway,
+    save_anyway_field,
+)
 from clinic.models import Closure, OpeningHours, Room, Route, User
 from clinic.roles import Role
 
@@ -35,12 +41,6 @@ class RoomForm(_Helper, PlainTextForm, forms.ModelForm):
         self.fields["routes"].queryset = Route.objects.order_by("name")
 
 
-def _listed(booked):
-    listed = "; ".join(str(booking) for booking in booked[:LISTED_BOOKINGS])
-    more = len(booked) - LISTED_BOOKINGS
-    return f"{listed}{f'; and {more} more' if more > 0 else ''}"
-
-
 class WeekdayHoursForm(_Helper, forms.Form):
     """One weekday's opening hours, or closed all day; what that leaves booked outside the
     clinic's time is listed first, and saved anyway only when asked."""
@@ -56,10 +56,7 @@ class WeekdayHoursForm(_Helper, forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    save_anyway = forms.BooleanField(
-        required=False,
-        label="Save anyway: the sessions listed will show on the worklist to rebook",
-    )
+    save_anyway = save_anyway_field()
 
     def __init__(self, *args, weekday, hours=None, **kwargs):
         self.weekday, self.hours = weekday, hours
@@ -90,12 +87,7 @@ class WeekdayHoursForm(_Helper, forms.Form):
             )
         self.change = change
         self.booked = booked_outside(change)
-        if self.booked and not data.get("save_anyway"):
-            raise ValidationError(
-                f"{len(self.booked)} booked session(s) would fall outside the clinic's time: "
-                f"{_listed(self.booked)}. Tick “Save anyway” to save; they will be listed on "
-                "the worklist to rebook."
-            )
+        refuse_unless_saved_anyway(self.booked, data)
         return data
 
     def save(self):
@@ -108,8 +100,7 @@ class WeekdayHoursForm(_Helper, forms.Form):
             self.hours.save()
         else:
             self.change.save()
-        for booking in self.booked:
-            booking.mark_to_rebook()
+        mark_to_rebook(self.booked)
         return self.booked
 
 
@@ -122,8 +113,7 @@ class ClosureForm(_Helper, PlainTextForm, ClinicTimeForm):
 
     def save(self, commit=True):
         closure = super().save(commit=commit)
-        for booking in self.booked:
-            booking.mark_to_rebook()
+        mark_to_rebook(self.booked)
         return closure
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from clinic.closing import tell_to_rebook
 from clinic.models import Closure, OpeningHours, Room, User, Weekday
 from clinic.settings_forms import ClosureForm, RoomForm, StaffForm, WeekdayHoursForm
 from clinic.settings_pages import (
@@ -125,10 +126,7 @@ def settings_hours_edit(request, weekday):
         with transaction.atomic():
             booked = form.save()
         messages.success(request, f"{day.label} saved.")
-        if booked:
-            messages.warning(
-                request, f"{len(booked)} booked session(s) are on the worklist to rebook."
-            )
+        tell_to_rebook(request, len(booked))
         return redirect("clinic:settings_hours")
     return render(request, "clinic/settings/hours_form.html", {"form": form, "day": day})
 
@@ -142,10 +140,7 @@ def settings_closures(request):
         with transaction.atomic():
             form.save()
         messages.success(request, f"Closure saved: {form.instance}.")
-        if form.booked:
-            messages.warning(
-                request, f"{len(form.booked)} booked session(s) are on the worklist to rebook."
-            )
+        tell_to_rebook(request, len(form.booked))
         return redirect("clinic:settings_closures")
     today = timezone.localdate()
     return render(
