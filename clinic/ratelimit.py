@@ -32,18 +32,27 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
+def _key(request, scope):
+    return f"ratelimit:{scope}:{client_address(request)}"
+
+
+def _counts_in_cache():
+    """Redis increments atomically; any other cache is counted in the database instead."""
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
 def rate_limited(request, *, scope: str, limit: int, window_seconds: int) -> bool:
     """Count this request; True once the client has made more than `limit` in the window."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
-    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+    key = _key(request, scope)
+    if _counts_in_cache():
         return _cache_count(key, window_seconds) > limit
     return _database_count(key, window_seconds) > limit
 
 
 def rate_count(request, *, scope: str) -> int:
     """What the client has counted in the current window, without counting this request."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
-    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+    key = _key(request, scope)
+    if _counts_in_cache():
         return cache.get(key, 0)
     counter = RateCounter.objects.filter(key=key, window_ends_at__gt=timezone.now()).first()
     return counter.count if counter else 0

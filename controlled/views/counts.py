@@ -13,7 +13,6 @@ from controlled import counts
 from controlled.forms import CountForm, CountStartForm, ResolutionForm
 from controlled.models import Count, CountKind, CountLine
 from controlled.reference_data import CUSTODIAN
-from controlled.views.stock import refused
 
 COUNTS_PER_PAGE = 25
 MOST_SHOWN = 1000
@@ -75,7 +74,7 @@ def count_new(request):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            refused(form, error)
+            form.add_error(None, error)
         else:
             messages.success(request, "The count is saved.")
             return redirect("controlled:count", count.pk)
@@ -137,7 +136,7 @@ def line_resolve(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            refused(form, error)
+            form.add_error(None, error)
         else:
             messages.success(request, "The difference is resolved.")
             return redirect("controlled:count", line.count_id)

@@ -14,7 +14,6 @@ from controlled.attention import one_business_day_after
 from controlled.forms import DisposalForm, LossForm, LossNoticeForm
 from controlled.models import LossNotice, LossReport
 from controlled.reference_data import CUSTODIAN
-from controlled.views.stock import refused
 
 
 @permission_required(CUSTODIAN, raise_exception=True)
@@ -37,7 +36,7 @@ def loss_new(request):
                 police_report=data["police_report"],
             )
         except ValidationError as error:
-            refused(form, error)
+            form.add_error(None, error)
         else:
             messages.warning(
                 request,
@@ -115,7 +114,7 @@ def disposal_new(request):
                 note=data["note"],
             )
         except ValidationError as error:
-            refused(form, error)
+            form.add_error(None, error)
         else:
             messages.success(request, f"{disposal} is recorded.")
             return redirect("controlled:stock")

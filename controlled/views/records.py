@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from controlled import administrations, ledger
@@ -22,7 +23,7 @@ def _record(pk):
 
 
 def _back(pk):
-    return redirect(f"{redirect('scheduling:session_record', pk).url}#controlled-heading")
+    return redirect(f"{reverse('scheduling:session_record', args=[pk])}#controlled-heading")
 
 
 def _typed(request, *names):

@@ -19,11 +19,6 @@ from controlled.reference_data import CUSTODIAN
 EXPIRING_DAYS = 30
 
 
-def refused(form, error):
-    """A service's refusal shown at the top of the form, with everything typed kept."""
-    form.add_error(None, error)
-
-
 @permission_required(CUSTODIAN, raise_exception=True)
 @require_safe
 def stock(request):
@@ -78,7 +73,7 @@ def receive(request):
                 note=data["note"],
             )
         except ValidationError as error:
-            refused(form, error)
+            form.add_error(None, error)
         else:
             messages.success(
                 request,
@@ -146,7 +141,7 @@ def container_waste(request, pk):
                 witness=form.witness,
             )
         except ValidationError as error:
-            refused(form, error)
+            form.add_error(None, error)
         else:
             messages.success(request, "The waste is recorded, with its witness.")
             return redirect("controlled:container", pk)
@@ -162,7 +157,7 @@ def container_transfer(request, pk):
         try:
             ledger.container_move(container=container, to=form.cleaned_data["to"], by=request.user)
         except ValidationError as error:
-            refused(form, error)
+            form.add_error(None, error)
         else:
             messages.success(request, f"Moved to {form.cleaned_data['to']}.")
             return redirect("controlled:container", pk)
