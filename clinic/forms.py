@@ -38,6 +38,16 @@ class PlainTextForm:
         refuse_invisible_characters(self.fields)
 
 
+class UntaggedForm:
+    """A form mixin: crispy draws the fields, and the template its own <form> tag (to
+    set the action, the buttons and the error summary around them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email",

@@ -2,7 +2,6 @@
 
 import secrets
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from clinic.forms import (
     ClinicTimeForm,
     DateInput,
     PlainTextForm,
+    UntaggedForm,
     refuse_unless_saved_anyway,
     save_anyway_field,
 )
@@ -19,14 +19,7 @@ from clinic.models import Closure, OpeningHours, Room, Route, User
 from clinic.roles import Role
 
 
-class _Helper:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
-
-class RoomForm(_Helper, PlainTextForm, forms.ModelForm):
+class RoomForm(UntaggedForm, PlainTextForm, forms.ModelForm):
     class Meta:
         model = Room
         fields = ["name", "routes", "turnover_minutes", "active", "notes"]
@@ -41,7 +34,7 @@ class RoomForm(_Helper, PlainTextForm, forms.ModelForm):
         self.fields["routes"].queryset = Route.objects.order_by("name")
 
 
-class WeekdayHoursForm(_Helper, forms.Form):
+class WeekdayHoursForm(UntaggedForm, forms.Form):
     """One weekday's opening hours, or closed all day; what that leaves booked outside the
     clinic's time is listed first, and saved anyway only when asked."""
 
@@ -104,7 +97,7 @@ class WeekdayHoursForm(_Helper, forms.Form):
         return self.booked
 
 
-class ClosureForm(_Helper, PlainTextForm, ClinicTimeForm):
+class ClosureForm(UntaggedForm, PlainTextForm, ClinicTimeForm):
     class Meta:
         model = Closure
         fields = ["starts_on", "ends_on", "reason"]
@@ -123,7 +116,7 @@ ROLE_CHOICES = [
 ]
 
 
-class StaffForm(_Helper, PlainTextForm, forms.ModelForm):
+class StaffForm(UntaggedForm, PlainTextForm, forms.ModelForm):
     role = forms.ChoiceField(choices=ROLE_CHOICES, required=False)
 
     class Meta:

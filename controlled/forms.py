@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.forms import DateInput, PlainTextForm
+from clinic.forms import DateInput, PlainTextForm, UntaggedForm
 from controlled.models import (
     Container,
     CountKind,
@@ -35,11 +34,8 @@ def ensure_recent(day, what):
     return day
 
 
-class _Form(PlainTextForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+class _Form(UntaggedForm, PlainTextForm):
+    pass
 
 
 class WitnessForm(_Form, forms.Form):

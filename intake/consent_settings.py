@@ -2,7 +2,6 @@
 A version patients have signed never changes; a change is a new version, shown to every
 patient who signs from then on."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -11,7 +10,7 @@ from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from clinic.forms import PlainTextForm
+from clinic.forms import PlainTextForm, UntaggedForm
 from clinic.settings_pages import SettingsPage, register_settings_page
 from intake.models import ConsentDocument, ConsentSignature
 
@@ -26,16 +25,11 @@ register_settings_page(
 )
 
 
-class ConsentVersionForm(PlainTextForm, forms.ModelForm):
+class ConsentVersionForm(UntaggedForm, PlainTextForm, forms.ModelForm):
     class Meta:
         model = ConsentDocument
         fields = ["title", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 16})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
 
 @permission_required(

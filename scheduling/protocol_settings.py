@@ -2,14 +2,13 @@
 plain fields (phases as rows of weeks and sessions a week). Plans already made keep the
 version they were ordered with; the rest of a protocol stays in Django's settings pages."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from clinic.forms import PlainTextForm
+from clinic.forms import PlainTextForm, UntaggedForm
 from clinic.settings_pages import SettingsPage, register_settings_page
 from scheduling.models import Protocol
 
@@ -26,7 +25,7 @@ register_settings_page(
 )
 
 
-class ProtocolForm(PlainTextForm, forms.ModelForm):
+class ProtocolForm(UntaggedForm, PlainTextForm, forms.ModelForm):
     class Meta:
         model = Protocol
         fields = ["name", "session_count", "minimum_hours_between", "description", "active"]
@@ -34,8 +33,6 @@ class ProtocolForm(PlainTextForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
         phases = self.instance.phases or []
         for number in range(1, PHASE_ROWS + 1):
             phase = phases[number - 1] if number <= len(phases) else {}

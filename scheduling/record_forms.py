@@ -2,27 +2,20 @@
 
 import datetime
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
-from clinic.forms import PlainTextForm
+from clinic.forms import PlainTextForm, UntaggedForm
 from scheduling.forms import TimeInput
 from scheduling.models import Amendment, Observation, SessionRecord
 
 
-class StepForm(PlainTextForm, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+class StepForm(UntaggedForm, PlainTextForm, forms.Form):
+    pass
 
 
-class StepModelForm(PlainTextForm, forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+class StepModelForm(UntaggedForm, PlainTextForm, forms.ModelForm):
+    pass
 
 
 def on_session_day(appointment, time):
