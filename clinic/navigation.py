@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from clinic.settings_pages import settings_pages_for
+from clinic.settings_pages import has_settings_pages
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def navigation_for(request):
         url = reverse(item.url_name)
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})
-    if user.is_staff or settings_pages_for(user):
+    if user.is_staff or has_settings_pages(user):
         settings_url = reverse("clinic:settings")
         items.append(
             {

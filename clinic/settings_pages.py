@@ -58,6 +58,11 @@ def settings_pages_for(user):
     ]
 
 
+def has_settings_pages(user):
+    """Whether the menu offers Clinic settings (asked on every page: no URL is built)."""
+    return any(user.has_perm(page.permission) for page in _pages)
+
+
 def staff_parts_for(user):
     return [part for part in _staff_parts if part.applies_to is None or part.applies_to(user)]
 

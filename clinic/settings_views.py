@@ -5,7 +5,9 @@ form, so the change history records who changed what (simple-history's middlewar
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -70,7 +72,7 @@ def _saved(request, form, *, message, to, **save):
 def settings_index(request):
     pages = settings_pages_for(request.user)
     if not pages and not request.user.is_staff:
-        return render(request, "403.html", status=403)
+        raise PermissionDenied
     return render(request, "clinic/settings/index.html", {"pages": pages})
 
 
@@ -115,7 +117,7 @@ def settings_hours(request):
 @require_http_methods(["GET", "POST"])
 def settings_hours_edit(request, weekday):
     if weekday not in Weekday.values:
-        return render(request, "404.html", status=404)
+        raise Http404("No such weekday.")
     day = Weekday(weekday)
     form = WeekdayHoursForm(
         request.POST or None,
@@ -189,6 +191,14 @@ def settings_staff(request):
     )
 
 
+def _staff_member(request, pk):
+    """The staff member to change; a superuser's account is a superuser's to change."""
+    user = get_object_or_404(User.objects.prefetch_related("groups"), pk=pk)
+    if user.is_superuser and not request.user.is_superuser:
+        raise PermissionDenied
+    return user
+
+
 def _staff_page(request, form, parts, user=None):
     return render(
         request,
@@ -222,9 +232,7 @@ def settings_staff_new(request):
 @permission_required("clinic.change_user", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def settings_staff_edit(request, pk):
-    user = get_object_or_404(User.objects.prefetch_related("groups"), pk=pk)
-    if user.is_superuser and not request.user.is_superuser:
-        return render(request, "403.html", status=403)
+    user = _staff_member(request, pk)
     data = request.POST or None
     form = StaffForm(data, instance=user)
     parts = [(part, part.form(user, data)) for part in staff_parts_for(user)]
@@ -241,9 +249,7 @@ def settings_staff_edit(request, pk):
 @permission_required("clinic.change_user", raise_exception=True)
 @require_POST
 def settings_staff_reset_two_factor(request, pk):
-    user = get_object_or_404(User, pk=pk)
-    if user.is_superuser and not request.user.is_superuser:
-        return render(request, "403.html", status=403)
+    user = _staff_member(request, pk)
     two_factor_reset(user=user, by=request.user)
     messages.success(
         request, f"Two-factor login reset for {user}: they set it up again at their next login."

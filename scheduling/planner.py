@@ -188,7 +188,7 @@ class Calendar:
         busy_rooms = {
             b.room_id
             for b in same_day
-            if self.chair_taken(b, room_id=b.room_id, starts_at=starts_at, ends_at=ends_at)
+            if b.starts_at < self.chair_until(b.room_id, ends_at) and b.chair_free_at > starts_at
         }
         rooms = [r for r in (room_ids or self.room_ids) if r not in busy_rooms]
         if not rooms:
