@@ -399,39 +399,49 @@ def _refused_series_body(plan, zone):
     return urlencode(data)
 
 
-def count_queries(plan):
-    """Request each page once through Django's test client and count its queries."""
-    from django.db import connection
+def client_for(item):
+    """A test client in the page's session: logged in with both factors, as the server's
+    sessions are, through the patient's link, or with the search made."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from clinic.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    if item["user_id"]:
+        user = User.objects.get(pk=item["user_id"])
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = _app_device(user).persistent_id
+        session.save()
+    if item.get("start"):
+        client.get(item["start"])
+    if item.get("search"):
+        client.post(item["url"], {"q": item["search"]})
+    return client
+
+
+def request(client, item):
+    if item["method"] == "POST":
+        return client.post(
+            item["url"], item["body"], content_type="application/x-www-form-urlencoded"
+        )
+    return client.get(item["url"])
+
+
+def count_queries(plan):
+    """Request each page once through Django's test client and count its queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     clients = {}
     for item in plan["pages"]:
         key = item.get("session") or item["role"]
         client = clients.get(key)
         if client is None:
-            client = clients[key] = Client(HTTP_HOST="127.0.0.1")
-            if item["user_id"]:
-                # Logged in with both factors, as the server's sessions are.
-                user = User.objects.get(pk=item["user_id"])
-                client.force_login(user)
-                session = client.session
-                session[DEVICE_ID_SESSION_KEY] = _app_device(user).persistent_id
-                session.save()
-            if item.get("start"):
-                client.get(item["start"])
-            if item.get("search"):
-                client.post(item["url"], {"q": item["search"]})
+            client = clients[key] = client_for(item)
         with CaptureQueriesContext(connection) as queries:
-            if item["method"] == "POST":
-                response = client.post(
-                    item["url"], item["body"], content_type="application/x-www-form-urlencoded"
-                )
-            else:
-                response = client.get(item["url"])
+            response = request(client, item)
         item["queries"] = len(queries)
         item["status"] = response.status_code
         expected = item.get("expect_status", 200)

@@ -58,6 +58,12 @@ def main():
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8765)))
     parser.add_argument("--no-doc", action="store_true", help="print only")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="measure only the pages whose name contains NAME (repeatable; implies --no-doc)",
+    )
     args = parser.parse_args()
     database_url = args.database_url or (QUICK_DATABASE_URL if args.quick else DEFAULT_DATABASE_URL)
     duration = args.duration or float(os.environ.get("BENCH_DURATION") or (1 if args.quick else 10))
@@ -79,6 +85,12 @@ def main():
         plan_path = Path(scratch) / "pages.json"
         run([sys.executable, "-m", "benchmarks.page_fixtures", str(plan_path)], env)
         plan = json.loads(plan_path.read_text())
+        if args.only:
+            plan["pages"] = [
+                page
+                for page in plan["pages"]
+                if any(part.lower() in page["name"].lower() for part in args.only)
+            ]
         step(f"gunicorn: {workers} sync workers on 127.0.0.1:{args.port}")
         # The app logs a JSON line per request (clinic/logs.py), as in production: written
         # to a file here, not to this terminal.
@@ -100,7 +112,7 @@ def main():
         connections=connections, seeded=seeded, database_url=database_url,
     )  # fmt: skip
     print(report)
-    if not args.no_doc:
+    if not (args.no_doc or args.only):
         write_doc(report, "quick" if args.quick else "full")
         step(f"Written to {DOC.relative_to(ROOT)}")
     broken = [

@@ -8,6 +8,7 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         from clinic import checks  # noqa: F401 - registers the system checks
+        from clinic.access import connect_signals
         from clinic.append_only import protect_append_only_tables
         from clinic.counts import recount_on_change
         from clinic.models import Patient, PatientLink
@@ -18,6 +19,7 @@ class ClinicConfig(AppConfig):
         register_home_panel(safety_flags_panel)
         register_patient_panel(access_log_panel)
         recount_on_change(Patient, PatientLink)
+        connect_signals()
 
         post_migrate.connect(ensure_after_migrate, sender=self)
         post_migrate.connect(protect_append_only_tables, sender=self)

@@ -18,13 +18,23 @@ VERSION_KEY = "counts:version"
 
 
 def counted(name, compute):
-    """`compute()`, or what it returned last for `name` if nothing counted has changed."""
-    version = cache.get(VERSION_KEY)
+    """`compute()`, or what it returned last for `name` if nothing counted has changed.
+
+    The version and the kept value are read together: one cache read a count.
+    """
+    key = f"counts:{name}"
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
     if version is None:
         version = secrets.token_hex(4)
         cache.add(VERSION_KEY, version, timeout=None)
         version = cache.get(VERSION_KEY, version)
-    return cache.get_or_set(f"counts:{version}:{name}", compute, COUNTS_SECONDS)
+    kept = found.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    value = compute()
+    cache.set(key, (version, value), COUNTS_SECONDS)
+    return value
 
 
 def counts_changed(**kwargs):

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from clinic.access import access_of, new_access_token
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -41,7 +43,11 @@ class User(AbstractUser):
         "two-factor login last reset", null=True, blank=True, editable=False
     )
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Changed with the account's roles and permissions (clinic/access.py), so every server
+    # reads them again on the account's next request.
+    access_token = models.CharField(max_length=12, default=new_access_token, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "access_token"])
 
     objects = UserManager()
 
@@ -67,4 +73,4 @@ class User(AbstractUser):
 
     @property
     def role_names(self):
-        return [group.name for group in self.groups.all()]
+        return list(access_of(self).roles)

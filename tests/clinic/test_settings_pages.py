@@ -254,4 +254,4 @@ def test_the_lists_read_the_same_number_of_queries_however_many_rows(admin_clien
         clinician_with_hours()
         chair_for("iv", "im")
     assert [queries(url) for url in urls] == before
-    assert before == [11, 13]
+    assert before == [9, 11]

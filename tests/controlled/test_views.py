@@ -355,7 +355,7 @@ def test_the_stock_page_reads_the_same_number_of_queries_however_much_is_held(
     receive(count=2)
     client = client_for(nurse)
     client.get(reverse("controlled:stock"))  # warm the session and the clinic settings
-    with django_assert_num_queries(11) as small:
+    with django_assert_num_queries(9) as small:
         client.get(reverse("controlled:stock"))
     receive(count=30, location=safe("Pharmacy cabinet"), lot="KX2")
     with django_assert_num_queries(len(small.captured_queries)):
@@ -368,7 +368,7 @@ def test_the_draw_panel_reads_a_fixed_number_of_queries(
     client = client_for(nurse)
     session_page(client, record)
     administrations.dose_draw(record=record, container=vial, mg=Decimal(5), by=nurse)
-    with django_assert_num_queries(23) as one:
+    with django_assert_num_queries(21) as one:
         session_page(client, record)
     for container in receive(count=3, lot="KX3"):
         administrations.dose_draw(record=record, container=container, mg=Decimal(5), by=nurse)
@@ -426,7 +426,7 @@ def test_the_container_and_count_pages_read_a_fixed_number_of_queries(
         with CaptureQueriesContext(connection) as before:
             client.get(url)
         used[url] = len(before.captured_queries)
-    assert list(used.values()) == [14, 11, 12, 50]  # the container page logs its read
+    assert list(used.values()) == [12, 9, 10, 42]  # the container page logs its read
     receive(count=3, lot="KX5")
     for container in Container.objects.filter(lot_number="KX5"):
         administrations.dose_draw(record=record, container=container, mg=Decimal(1), by=nurse)

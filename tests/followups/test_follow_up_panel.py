@@ -76,6 +76,6 @@ def test_patient_page_query_count_does_not_grow_with_scores(
     url = reverse("clinic:patient_detail", args=[patient.pk])
     client.get(url)
 
-    # 22 reads (the verified device among them), and the one insert of the read log.
-    with django_assert_num_queries(23):
+    # 20 reads (the verified device among them), and the one insert of the read log.
+    with django_assert_num_queries(21):
         client.get(url)

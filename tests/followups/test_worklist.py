@@ -178,7 +178,7 @@ def test_the_worklist_overview_reads_five_rows_a_section_whatever_the_number(
     client.get(reverse("followups:worklist"))  # counts the sections, kept in the cache
 
     # One read a section, the verified device, and the controlled-substance counts (cache).
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(17):
         response = client.get(reverse("followups:worklist"))
 
     section, count, shown = response.context["sections"][0]
@@ -194,8 +194,8 @@ def test_a_worklist_section_is_paginated(client_for, nurse, rows, django_assert_
     url = reverse("followups:worklist") + "?section=overdue"
     client.get(url)
 
-    # The count is the one kept for the overview (two reads of the cache, no COUNT).
-    with django_assert_num_queries(13):
+    # The count is the one kept for the overview (one read of the cache, no COUNT).
+    with django_assert_num_queries(10):
         response = client.get(url)
 
     [(section, count, shown)] = response.context["sections"]

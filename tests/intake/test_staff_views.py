@@ -91,7 +91,7 @@ def test_the_queue_shows_only_intakes_waiting_for_review(client_for, provider, i
 # Clinic settings, session, user, the second factor, permissions (user and group), the count,
 # the page's ids, those intakes with their patients and scores, the user's roles for the
 # menu, saving the session (3).
-QUEUE_QUERIES = 12
+QUEUE_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [2, 30])

@@ -425,8 +425,8 @@ def busy_day(count):
 # permissions, the day's appointments (one query with their records and last observations),
 # the menu's role names, and the session's save (three statements). The rows alone draw no
 # menu and leave the session as it was.
-BOARD_QUERIES = 10
-ROWS_QUERIES = 6
+BOARD_QUERIES = 8
+ROWS_QUERIES = 5
 
 
 @pytest.mark.parametrize("count", [2, 30])

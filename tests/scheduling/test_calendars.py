@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 # Session, user, permissions, clinic settings and each home-page section: not one per row.
 # The counts come from the cache once counted (clinic/counts.py); counting them and keeping
 # them in the cache costs the first page after a change more.
-HOME_PAGE_QUERIES = 19
-HOME_PAGE_QUERIES_COUNTING = 39
+HOME_PAGE_QUERIES = 15
+HOME_PAGE_QUERIES_COUNTING = 34
 
 
 def fill_day(day, count):
@@ -51,7 +51,7 @@ def test_day_view_query_count_does_not_grow(
     url = reverse("scheduling:day") + f"?date={monday.isoformat()}"
     client.get(url)  # warm the session
 
-    with django_assert_num_queries(14):  # and one for those not held (cancelled, no-show)
+    with django_assert_num_queries(12):  # and one for those not held (cancelled, no-show)
         response = client.get(url)
 
     assert len(response.context["blocks"]) == count
@@ -66,9 +66,9 @@ def test_week_and_today_query_counts_do_not_grow(
     client = client_for(nurse)
     client.get(reverse("scheduling:today"))
 
-    with django_assert_num_queries(14):  # with the clinician's calendar feed, if any
+    with django_assert_num_queries(12):  # with the clinician's calendar feed, if any
         client.get(reverse("scheduling:week") + f"?date={monday.isoformat()}")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(reverse("scheduling:today"))
 
 
@@ -178,7 +178,7 @@ def test_plan_series_page_costs_the_same_for_any_series_length(
     client = client_for(front_desk)
     client.get(reverse("home"))
 
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(18):
         response = client.get(plan.get_absolute_url())
 
     assert len(response.context["formset"].forms) == sessions

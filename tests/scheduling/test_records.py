@@ -611,7 +611,7 @@ def test_the_rems_list_shows_25_a_page_in_the_same_queries(
     client = client_for(nurse)
     client.get(reverse("scheduling:rems_due"))
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(reverse("scheduling:rems_due"))
 
     assert len(response.context["page"].object_list) == min(count, 25)
