@@ -11,6 +11,7 @@ import bisect
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 from clinic.models import Clinic, Closure, OpeningHours, Room
@@ -92,7 +93,9 @@ class Calendar:
     clinician_hours: dict
     time_off: dict
     room_turnover: dict = field(default_factory=dict)  # room id: timedelta
+    # Each day's bookings by start; the longest holds its chair this long from its start.
     busy_by_day: dict = field(default_factory=lambda: defaultdict(list))
+    longest_booking: datetime.timedelta = NO_TURNOVER
 
     def local_day(self, moment):
         return moment.astimezone(self.zone).date()
@@ -103,7 +106,19 @@ class Calendar:
         return replace(self, busy_by_day=busy)
 
     def add(self, busy):
-        self.busy_by_day[self.local_day(busy.starts_at)].append(busy)
+        bisect.insort(self.busy_by_day[self.local_day(busy.starts_at)], busy, key=_starts)
+        self.longest_booking = max(self.longest_booking, busy.chair_free_at - busy.starts_at)
+
+    def nearby(self, day, starts_at, ends_at):
+        """The day's bookings that can touch [starts_at, ends_at) or its chair's turnover.
+
+        Only those starting within the longest booking before it and the longest turnover
+        after it can: a slot is checked against a few dozen, not the whole busy day.
+        """
+        same_day = self.busy_by_day.get(day, ())
+        low = bisect.bisect_left(same_day, starts_at - self.longest_booking, key=_starts)
+        high = bisect.bisect_left(same_day, ends_at + self.longest_turnover, key=_starts)
+        return same_day[low:high]
 
     def chair_until(self, room_id, ends_at):
         """When a session ending then frees its chair: after the chair's turnover."""
@@ -154,7 +169,7 @@ class Calendar:
             found.append("The monitoring clinician is not working then.")
         if any(first <= day <= last for first, last in self.time_off.get(clinician_id, ())):
             found.append("The monitoring clinician is away that day.")
-        same_day = self.busy_by_day.get(day, ())
+        same_day = self.nearby(day, starts_at, ends_at)
         overlapping = [b for b in same_day if b.starts_at < ends_at and b.ends_at > starts_at]
         if room_id is not None:
             for busy in same_day:
@@ -179,7 +194,7 @@ class Calendar:
         day = self.local_day(starts_at)
         starts_at, ends_at = starts_at.astimezone(datetime.UTC), ends_at.astimezone(datetime.UTC)
         # Cheap filters first (busy chairs, a busy patient); problems() has the last word.
-        same_day = self.busy_by_day.get(day, ())
+        same_day = self.nearby(day, starts_at, ends_at)
         overlapping = [b for b in same_day if b.starts_at < ends_at and b.ends_at > starts_at]
         if any(b.patient_id == patient_id for b in overlapping):
             return None
@@ -201,7 +216,7 @@ class Calendar:
                 break  # the other rooms would fail this clinician for the same reason
         return None
 
-    @property
+    @cached_property
     def longest_turnover(self):
         return max(self.room_turnover.values(), default=NO_TURNOVER)
 
@@ -244,6 +259,10 @@ class Calendar:
                 if len(found) == count:
                     return found
         return found
+
+
+def _starts(busy):
+    return busy.starts_at
 
 
 def _within(moment, zone, preference):
@@ -326,10 +345,16 @@ def load_calendar(*, route, first_day, last_day, exclude_appointment_ids=(), aro
         "starts_at", "ends_at", "room_id", "clinician_id", "patient_id", "chair_until"
     )
     busy_by_day = calendar.busy_by_day
+    longest = NO_TURNOVER
     for row in rows:
         # The local day by the window's midnights: thousands of rows, no time zone sums.
         day = days[bisect.bisect_right(midnights, row[0]) - 1]
-        busy_by_day[day].append(Busy(*row))
+        busy = Busy(*row)
+        busy_by_day[day].append(busy)
+        longest = max(longest, busy.chair_free_at - busy.starts_at)
+    for same_day in busy_by_day.values():
+        same_day.sort(key=_starts)
+    calendar.longest_booking = longest
     return calendar
 
 

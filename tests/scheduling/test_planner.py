@@ -287,3 +287,40 @@ def test_bookings_fall_on_their_local_day_at_either_end_of_the_window(setup):
     assert [b.starts_at for b in calendar.busy_by_day[first]] == [early.starts_at]
     assert [b.starts_at for b in calendar.busy_by_day[last]] == [late.starts_at]
     assert sum(len(items) for items in calendar.busy_by_day.values()) == 2
+
+
+def test_a_long_booking_early_in_the_day_still_holds_its_chair_at_the_end(setup):
+    """Each slot is checked against the bookings that start within the day's longest
+    booking before it: a long one that started hours earlier is among them."""
+    chair, monitor = setup
+    day = next_weekday(2)
+    route = Route.objects.get(code="iv")
+    long_one = book(
+        patient=cleared_patient("iv"), room=chair, clinician=monitor, starts_at=at(day, 8)
+    )
+    long_one.ends_at = at(day, 13)
+    long_one.chair_until = at(day, 13)
+    long_one.save()
+    for hour in (9, 10, 11):  # shorter bookings elsewhere in between
+        book(patient=cleared_patient("iv"), room=chair_for("iv", name=f"Chair {hour}"),
+             clinician=clinician_with_hours(email=f"other-{hour}@clinic.test"),
+             starts_at=at(day, hour))  # fmt: skip
+    calendar = load_calendar(route=route, first_day=day, last_day=day)
+
+    assert calendar.longest_booking == datetime.timedelta(hours=5)
+    assert calendar.problems(
+        patient_id=cleared_patient("iv").pk,
+        starts_at=at(day, 12),
+        ends_at=at(day, 12, 30),
+        room_id=chair.pk,
+        clinician_id=monitor.pk,
+    )[0].startswith("Chair 1 is booked 8:00–1:00 PM")
+    assert (
+        calendar.free_slot_at(
+            patient_id=cleared_patient("iv").pk,
+            starts_at=at(day, 12),
+            ends_at=at(day, 12, 30),
+            room_ids=[chair.pk],
+        )
+        is None
+    )
