@@ -1,5 +1,6 @@
 """Scheduling's sections on the patient page and the staff home page, and its menu items."""
 
+from django.db.models import Count, Window
 from django.utils import timezone
 
 from clinic.navigation import NavItem, register_nav_item
@@ -88,9 +89,15 @@ def today_panel(request):
         .select_related("patient", "route", "room", "clinician")
         .order_by("starts_at", "pk")[:HOME_SESSIONS]
     )
-    drafts = TreatmentPlan.objects.none()
+    drafts = []
     if user.has_perm("scheduling.add_appointment"):
-        drafts = TreatmentPlan.objects.filter(status=TreatmentPlan.Status.DRAFT)
+        # The oldest few, each carrying how many wait in all: one query for both.
+        drafts = list(
+            TreatmentPlan.objects.filter(status=TreatmentPlan.Status.DRAFT)
+            .select_related("patient", "protocol_version")
+            .annotate(waiting=Window(Count("*")))
+            .order_by("created_at", "pk")[:HOME_DRAFTS]
+        )
     checked_in = (
         today.filter(status=Appointment.Status.CHECKED_IN)
         .select_related("patient", "room")
@@ -103,10 +110,8 @@ def today_panel(request):
             "checked_in": checked_in,
             "appointments": upcoming,
             "today_count": today.count(),
-            "drafts": drafts.select_related("patient", "protocol_version").order_by(
-                "created_at", "pk"
-            )[:HOME_DRAFTS],
-            "draft_count": drafts.count(),
+            "drafts": drafts,
+            "draft_count": drafts[0].waiting if drafts else 0,
         },
         order=10,
     )

@@ -301,3 +301,22 @@ def test_today_is_paginated_and_opens_at_what_is_still_to_come(
     assert (morning.context["page"].number, len(morning.context["appointments"])) == (1, 5)
     assert (evening.context["page"].number, len(evening.context["appointments"])) == (3, 2)
     assert len(first.context["appointments"]) == 5
+
+
+@pytest.mark.parametrize("count", [1, 7])
+def test_the_home_page_lists_the_oldest_series_waiting_to_be_booked_in_one_query(
+    client_for, front_desk, count, django_assert_num_queries
+):
+    from tests.scheduling.factories import TreatmentPlanFactory
+
+    plans = [TreatmentPlanFactory() for _ in range(count)]
+    client = client_for(front_desk)
+    client.get(reverse("home"))
+
+    with django_assert_num_queries(HOME_PAGE_QUERIES):
+        page = client.get(reverse("home")).content.decode()
+
+    shown = f"{count}, oldest 5 shown" if count > 5 else f"{count}"
+    assert f"Series ordered, waiting to be booked ({shown}):" in page
+    assert page.count(plans[0].get_absolute_url()) == 1
+    assert (plans[-1].get_absolute_url() in page) is (count <= 5)
