@@ -29,6 +29,7 @@ def main():
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="cumulative or tottime")
     parser.add_argument("--queries", action="store_true", help="the slowest queries too")
+    parser.add_argument("--show", type=int, default=10, help="how many queries --queries shows")
     args = parser.parse_args()
     os.environ.update(
         {
@@ -99,7 +100,7 @@ def profile(page, args):
         f"of it SQL {statistics.median(sql) * 1000:.1f} ms in {len(timings[-1])} queries"
     )
     if args.queries:
-        for seconds, text in sorted(timings[-1], reverse=True)[:10]:
+        for seconds, text in sorted(timings[-1], reverse=True)[: args.show]:
             print(f"  {seconds * 1000:7.2f} ms  {text[:300]}")
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.sort_stats(args.sort).print_stats(args.top)

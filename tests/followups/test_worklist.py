@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from clinic.models import LinkPurpose, PatientLink
 from followups.models import FollowUp
-from followups.worklist import worklist_build
+from followups.worklist import Worklist, worklist_build
 from scheduling.models import Appointment
 from tests.factories import PatientFactory, UserFactory
 from tests.followups.factories import ended_series, follow_up
@@ -217,3 +217,13 @@ def test_the_home_page_counts_the_worklist(client_for, front_desk, someone):
     assert panel.context["counts"]["overdue"] == 1
     assert panel.context["counts"]["due"] == 1
     assert "Overdue follow-ups" in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["due", "overdue", "missed"])
+def test_each_follow_up_section_says_open_once(key):
+    """PostgreSQL multiplies the odds of a condition written twice and, expecting a
+    handful of rows, sorts every open follow-up instead of reading its index in order."""
+    sql = str(Worklist().rows(key).query)
+
+    assert sql.count('"completed_at" IS NULL') == sql.count('"cancelled_at" IS NULL') == 1
