@@ -40,6 +40,14 @@ class Drawn:
     def of(cls, record):
         return cls(list(draws_for(record)))
 
+    @classmethod
+    def shown(cls, record):
+        """`of(record)`, read once for the page that shows the record (its dose form and
+        its panel both ask); what writes a draw reads it afresh with `of()`."""
+        if not hasattr(record, "_drawn_shown"):
+            record._drawn_shown = cls.of(record)
+        return record._drawn_shown
+
     @property
     def mg(self):
         """The administrations' total, corrections taken off (mg, positive)."""
@@ -127,7 +135,7 @@ def dose_defaults(record):
     hook): what was given, in mg."""
     if record.pk is None:
         return {}
-    drawn = Drawn.of(record)
+    drawn = Drawn.shown(record)
     if not drawn.lots:
         return {}
     return {

@@ -48,7 +48,7 @@ def controlled_record_panel(request, record):
     if not request.user.has_perm(CUSTODIAN) or record.pk is None:
         return None  # a record is saved by its first step, the checklist
     drug = Product.drug_for_route(record.appointment.route_id)
-    drawn = Drawn.of(record)
+    drawn = Drawn.shown(record)
     context = {
         "record": record,
         "appointment": record.appointment,

@@ -46,7 +46,10 @@ def _record_for(pk):
         )
         .first()
     )
-    return record or SessionRecord(appointment=appointment)
+    if record is None:
+        return SessionRecord(appointment=appointment)
+    record.appointment = appointment  # read above with its patient, route, room, clinician
+    return record
 
 
 def _record_to_write(request, pk):

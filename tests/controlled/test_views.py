@@ -368,7 +368,7 @@ def test_the_draw_panel_reads_a_fixed_number_of_queries(
     client = client_for(nurse)
     session_page(client, record)
     administrations.dose_draw(record=record, container=vial, mg=Decimal(5), by=nurse)
-    with django_assert_num_queries(21) as one:
+    with django_assert_num_queries(16) as one:
         session_page(client, record)
     for container in receive(count=3, lot="KX3"):
         administrations.dose_draw(record=record, container=container, mg=Decimal(5), by=nurse)

@@ -616,3 +616,31 @@ def test_the_rems_list_shows_25_a_page_in_the_same_queries(
 
     assert len(response.context["page"].object_list) == min(count, 25)
     assert response.text.count("Open form <span") == min(count, 25)
+
+
+@pytest.mark.parametrize("readings", [1, 12])
+def test_the_record_page_reads_the_same_queries_for_one_or_many_observations(
+    client_for, later, nurse, session, readings, django_assert_num_queries
+):
+    """The appointment is read once with its patient, route, room and clinician, and the
+    record's draws once for its dose form and its controlled-substance panel."""
+    from scheduling.models import Observation
+
+    dosed(client_for(nurse), later, nurse, session)
+    record = record_of(session)
+    for minute in range(readings):
+        Observation.objects.create(
+            record=record, at=moment(10, minute), systolic=120, diastolic=80, heart_rate=70,
+            spo2=98, moaas=5, recorded_by=nurse,
+        )  # fmt: skip
+    client = later(nurse, 10, 30)
+    url = reverse("scheduling:session_record", args=[session.pk])
+    client.get(url)
+
+    with django_assert_num_queries(RECORD_PAGE_QUERIES):
+        response = client.get(url)
+
+    assert response.content.decode().count("<td>120/80</td>") == readings
+
+
+RECORD_PAGE_QUERIES = 16
