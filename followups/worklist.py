@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clinic.counts import counted
 from clinic.models import LinkPurpose, PatientLink
+from clinic.pagination import CountedRows
 from followups.models import FollowUp
 from scheduling.models import ACTIVE_STATUSES, Appointment, SessionRecord, TreatmentPlan
 
@@ -157,7 +158,7 @@ class Worklist:
 
     def page(self, key, number, *, per_page=ROWS_PER_PAGE):
         """One page of a section, numbered by its kept count (the rows are read live)."""
-        return Paginator(_CountedRows(self.rows(key), self.counts()[key]), per_page).get_page(
+        return Paginator(CountedRows(self.rows(key), self.counts()[key]), per_page).get_page(
             number
         )
 
@@ -169,19 +170,6 @@ class Worklist:
             f"worklist:{who}:{self.today.isoformat()}",
             lambda: {section.key: self.rows(section.key).count() for section in SECTIONS},
         )
-
-
-class _CountedRows:
-    """A section's rows with the count the overview already has, for the paginator."""
-
-    def __init__(self, queryset, count):
-        self.queryset, self._count = queryset, count
-
-    def count(self):
-        return self._count
-
-    def __getitem__(self, index):
-        return self.queryset[index]
 
 
 def worklist_build(*, today=None, provider=None) -> Worklist:

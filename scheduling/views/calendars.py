@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from clinic.models import OpeningHours, Patient, Room
+from clinic.pagination import CountedRows
 from scheduling.models import Appointment, CalendarFeed
 
 ROW_MINUTES = 15
@@ -222,10 +224,12 @@ def today_view(request):
     """Today's list, 25 a page; without a page asked for, it opens where the day is now."""
     day = timezone.localdate()
     appointments = _appointments_on(day, request.clinic.zone)
-    number = request.GET.get("page") or (
-        appointments.filter(ends_at__lte=timezone.now()).count() // TODAY_PER_PAGE + 1
+    # The day's count and how many have ended, in one query.
+    counts = appointments.order_by().aggregate(
+        total=Count("pk"), ended=Count("pk", filter=Q(ends_at__lte=timezone.now()))
     )
-    page = Paginator(appointments, TODAY_PER_PAGE).get_page(number)
+    number = request.GET.get("page") or counts["ended"] // TODAY_PER_PAGE + 1
+    page = Paginator(CountedRows(appointments, counts["total"]), TODAY_PER_PAGE).get_page(number)
     return render(
         request,
         "scheduling/today.html",
