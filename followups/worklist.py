@@ -158,9 +158,7 @@ class Worklist:
 
     def page(self, key, number, *, per_page=ROWS_PER_PAGE):
         """One page of a section, numbered by its kept count (the rows are read live)."""
-        return Paginator(CountedRows(self.rows(key), self.counts()[key]), per_page).get_page(
-            number
-        )
+        return Paginator(CountedRows(self.rows(key), self.counts()[key]), per_page).get_page(number)
 
     def counts(self):
         """One SQL COUNT per section (the home page shows these without loading any row),
