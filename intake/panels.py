@@ -11,7 +11,7 @@ def patient_intake_panel(request, patient):
     can_view = user.has_perm("intake.view_intake")
     if not (can_send or can_view):
         return None
-    intake = Intake.objects.filter(patient=patient).first()
+    intake = Intake.objects.filter(patient=patient).select_related("phq9").first()
     link = (
         PatientLink.objects.usable()
         .filter(patient=patient, purpose=LinkPurpose.INTAKE)

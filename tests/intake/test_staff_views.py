@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -249,3 +251,25 @@ def test_asking_a_patient_without_email_for_more_information_says_to_copy_a_link
     assert b"The patient has no email address" in response.content
     intake.refresh_from_db()
     assert intake.status == IntakeStatus.MORE_INFO
+
+
+def test_the_patient_page_shows_the_intake_s_phq9_without_reading_it_again(
+    client_for, provider, django_assert_num_queries
+):
+    """The intake section reads the intake with its PHQ-9: the score costs no query."""
+    unscored = submitted_intake()
+    unscored.phq9 = None
+    unscored.save(update_fields=["phq9"])
+    scored = submitted_intake()
+    client = client_for(provider)
+    plain_url, scored_url = (
+        reverse("clinic:patient_detail", args=[intake.patient.pk]) for intake in (unscored, scored)
+    )
+    client.get(plain_url)  # the session, the clinic settings, the provider's access
+    with CaptureQueriesContext(connection) as plain:
+        client.get(plain_url)
+
+    with django_assert_num_queries(len(plain.captured_queries)):
+        page = client.get(scored_url).content.decode()
+
+    assert f"PHQ-9 {scored.phq9.total} ({scored.phq9.band})" in page
