@@ -304,7 +304,8 @@ def series_book(*, plan, slots, booked_by, accept_spacing=False):
             raise SpacingBroken(problems, clashes)
     with transaction.atomic():
         TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
-        plan.refresh_from_db()
+        # Its status only: a full refresh drops the patient and protocol read with it.
+        plan.refresh_from_db(fields=["status"])
         if plan.status != TreatmentPlan.Status.DRAFT:
             raise SlotTaken([Conflict("This series has already been booked or cancelled.")])
         _lock_clinicians([slot.clinician_id for slot in slots])
