@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -37,13 +37,11 @@ def _record_for(pk):
         Appointment.objects.sessions().select_related("patient", "route", "room", "clinician"),
         pk=pk,
     )
+    # The observations and amendments are read for the page only (_page): a step that
+    # saves and redirects does not read every reading of the session.
     record = (
         SessionRecord.objects.filter(appointment=appointment)
         .select_related("hold_decided_by", "signed_by")
-        .prefetch_related(
-            Prefetch("observations", queryset=Observation.objects.select_related("recorded_by")),
-            "amendments__author",
-        )
         .first()
     )
     if record is None:
@@ -60,8 +58,16 @@ def _record_to_write(request, pk):
     return record
 
 
+PAGE_PREFETCH = (
+    Prefetch("observations", queryset=Observation.objects.select_related("recorded_by")),
+    "amendments__author",
+)
+
+
 def _page(request, record, **failed):
     """The record with a form per step; `failed` is a step's form shown with its errors."""
+    if record.pk:
+        prefetch_related_objects([record], *PAGE_PREFETCH)
     plan = record.appointment.plan
     started = record.dose_started_at
     forms = {

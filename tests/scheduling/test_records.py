@@ -644,3 +644,23 @@ def test_the_record_page_reads_the_same_queries_for_one_or_many_observations(
 
 
 RECORD_PAGE_QUERIES = 16
+
+
+def test_saving_an_observation_does_not_read_the_session_s_earlier_ones(
+    client_for, later, nurse, session
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dosed(client_for(nurse), later, nurse, session)
+    client = later(nurse, 10, 15)
+    reading = {"systolic": "122", "diastolic": "78", "heart_rate": "70", "spo2": "98",
+               "moaas": "5", "taken_at": "10:15"}  # fmt: skip
+    post(client, session, "observe", **reading)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, session, "observe", **reading)
+
+    assert response.status_code == 302
+    assert record_of(session).observations.count() == 2
+    assert not [q for q in queries if q["sql"].startswith('SELECT "scheduling_observation"')]
