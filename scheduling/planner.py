@@ -105,6 +105,22 @@ class Calendar:
         busy = defaultdict(list, {day: list(items) for day, items in self.busy_by_day.items()})
         return replace(self, busy_by_day=busy)
 
+    def extended(self, later):
+        """This window followed by `later`, the calendar of the days after it: the days
+        read already keep their bookings, and only the new days are read."""
+        calendar = self.copy()
+        calendar.closures = self.closures | later.closures
+        time_off = {clinician: list(spans) for clinician, spans in self.time_off.items()}
+        for clinician, spans in later.time_off.items():
+            known = time_off.setdefault(clinician, [])
+            known.extend(span for span in spans if span not in known)
+        calendar.time_off = time_off
+        for day, bookings in later.busy_by_day.items():
+            if day not in calendar.busy_by_day:
+                calendar.busy_by_day[day] = list(bookings)
+        calendar.longest_booking = max(self.longest_booking, later.longest_booking)
+        return calendar
+
     def add(self, busy):
         bisect.insort(self.busy_by_day[self.local_day(busy.starts_at)], busy, key=_starts)
         self.longest_booking = max(self.longest_booking, busy.chair_free_at - busy.starts_at)
@@ -200,10 +216,14 @@ class Calendar:
             return None
         # A chair is busy from a booking's start to the end of its turnover, and the slot
         # needs it until the end of its own.
+        # Only the rooms this slot could take (the route's chairs) are looked at.
+        wanted = set(room_ids) if room_ids else self.room_set
         busy_rooms = {
             b.room_id
             for b in same_day
-            if b.starts_at < self.chair_until(b.room_id, ends_at) and b.chair_free_at > starts_at
+            if b.room_id in wanted
+            and b.chair_free_at > starts_at
+            and b.starts_at < self.chair_until(b.room_id, ends_at)
         }
         rooms = [r for r in (room_ids or self.room_ids) if r not in busy_rooms]
         if not rooms:
@@ -220,8 +240,19 @@ class Calendar:
     def longest_turnover(self):
         return max(self.room_turnover.values(), default=NO_TURNOVER)
 
+    @cached_property
+    def room_set(self):
+        return frozenset(self.room_ids)
+
+    @cached_property
+    def _clinicians_by_weekday(self):
+        by_weekday = defaultdict(list)
+        for clinician_id, weekday in sorted(self.clinician_hours):
+            by_weekday[weekday].append(clinician_id)
+        return by_weekday
+
     def clinicians_on(self, weekday):
-        return sorted(cid for cid, wd in self.clinician_hours if wd == weekday)
+        return self._clinicians_by_weekday.get(weekday, [])
 
     def day_slots(self, day, *, patient_id, duration, not_before=None, preference=None):
         """Free slots on one day, earliest first."""
@@ -442,7 +473,20 @@ def series_propose(*, plan, not_before):
         for wide in (False, True):
             first_day, last_day = series_window(version, plan.first_day, wide=wide)
             if wide not in calendars:
-                calendars[wide] = load_calendar(route=route, first_day=first_day, last_day=last_day)
+                if wide:
+                    # The series' own weeks are read already: only the days after them.
+                    narrow_last = series_window(version, plan.first_day)[1]
+                    calendars[wide] = calendars[False].extended(
+                        load_calendar(
+                            route=route,
+                            first_day=narrow_last + datetime.timedelta(days=1),
+                            last_day=last_day,
+                        )
+                    )
+                else:
+                    calendars[wide] = load_calendar(
+                        route=route, first_day=first_day, last_day=last_day
+                    )
             slots = plan_series(
                 calendars[wide].copy(),
                 version=version,

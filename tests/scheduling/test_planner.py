@@ -324,3 +324,40 @@ def test_a_long_booking_early_in_the_day_still_holds_its_chair_at_the_end(setup)
         )
         is None
     )
+
+
+def test_the_wide_window_reads_only_the_days_after_the_series_own_weeks(setup):
+    """Extending the series' weeks with the days after them gives the same calendar as
+    reading the whole wide window at once."""
+    chair, monitor = setup
+    route = Route.objects.get(code="iv")
+    first = next_weekday(0)
+    narrow_last = first + datetime.timedelta(days=13)
+    wide_last = first + datetime.timedelta(days=40)
+    for offset in (1, 11, 14, 29):  # either side of where the two reads meet
+        book(
+            patient=cleared_patient("iv"), room=chair, clinician=monitor,
+            starts_at=at(first + datetime.timedelta(days=offset), 10),
+        )  # fmt: skip
+    TimeOff.objects.create(clinician=monitor, starts_on=narrow_last, ends_on=wide_last)
+    Closure.objects.create(
+        starts_on=first + datetime.timedelta(days=20),
+        ends_on=first + datetime.timedelta(days=21),
+        reason="Staff training",
+    )
+
+    whole = load_calendar(route=route, first_day=first, last_day=wide_last)
+    narrow = load_calendar(route=route, first_day=first, last_day=narrow_last)
+    later = load_calendar(
+        route=route, first_day=narrow_last + datetime.timedelta(days=1), last_day=wide_last
+    )
+    extended = narrow.extended(later)
+
+    def bookings(calendar):
+        return {day: sorted(items) for day, items in calendar.busy_by_day.items() if items}
+
+    assert bookings(extended) == bookings(whole)
+    assert extended.closures == whole.closures
+    assert extended.time_off == whole.time_off
+    assert extended.longest_booking == whole.longest_booking
+    assert bookings(narrow) == {day: b for day, b in bookings(whole).items() if day <= narrow_last}
