@@ -104,12 +104,19 @@ def _deleted(sender, instance, **kwargs):
     access_changed(_holders(instance))
 
 
+def _role_saved(sender, instance, created, **kwargs):
+    """A role renamed: the menu names its holders' roles."""
+    if not created:
+        access_changed(_holders(instance))
+
+
 def connect_signals():
-    from django.db.models.signals import m2m_changed, pre_delete
+    from django.db.models.signals import m2m_changed, post_save, pre_delete
 
     User = get_user_model()  # noqa: N806
 
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(_roles_or_permissions_changed, sender=through, weak=False)
+    post_save.connect(_role_saved, sender=Group, weak=False)
     pre_delete.connect(_deleted, sender=Group, weak=False)
     pre_delete.connect(_deleted, sender=Permission, weak=False)

@@ -125,3 +125,12 @@ def test_a_superuser_has_every_permission(nurse):
     nurse.save()
 
     assert fresh(nurse).has_perm("clinic.delete_patient")
+
+
+def test_a_renamed_role_is_named_anew_on_the_account_s_next_request(nurse):
+    assert warm(nurse).role_names == ["Nurse"]
+    nursing = role(Role.NURSE)
+    nursing.name = "Nurse (infusions)"
+    nursing.save()
+
+    assert fresh(nurse).role_names == ["Nurse (infusions)"]
