@@ -233,13 +233,14 @@ def _timetable(context, clinician_days):
         "room_id", "route_id"
     ):
         rooms[room_id].add(route_id)
-    # The demo's own bookings keep their chairs, and their clinicians do nothing else that day.
+    # The demo's own bookings keep their chairs until the end of their turnover, and their
+    # clinicians do nothing else that day.
     existing = Appointment.objects.active().values_list(
-        "room_id", "clinician_id", "starts_at", "ends_at"
+        "room_id", "clinician_id", "starts_at", "ends_at", "chair_until"
     )
     blocked_rooms, blocked_clinicians = [], []
-    for room_id, clinician_id, starts, ends in existing:
-        blocked_rooms.append((room_id, starts, ends))
+    for room_id, clinician_id, starts, ends, chair_until in existing:
+        blocked_rooms.append((room_id, starts, chair_until or ends))
         blocked_clinicians.append((clinician_id, starts.astimezone(context.zone).date()))
     return Timetable(
         seed=context.seed,
