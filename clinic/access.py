@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Value
+from django.db.models import Q, Value
 
 KEPT_ACCOUNTS = 500  # staff accounts a worker remembers; more clears the memory
 
@@ -71,8 +71,6 @@ def access_changed(users):
 
 def _holders(instance):
     """The accounts that hold a role or a permission, directly or through a role."""
-    from django.db.models import Q
-
     User = get_user_model()  # noqa: N806 - the model, named as everywhere else
     if isinstance(instance, Group):
         return User.objects.filter(groups=instance)

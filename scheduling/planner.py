@@ -214,16 +214,13 @@ class Calendar:
         overlapping = [b for b in same_day if b.starts_at < ends_at and b.ends_at > starts_at]
         if any(b.patient_id == patient_id for b in overlapping):
             return None
-        # A chair is busy from a booking's start to the end of its turnover, and the slot
-        # needs it until the end of its own.
-        # Only the rooms this slot could take (the route's chairs) are looked at.
+        # Only the chairs this slot could take (the route's) are looked at.
         wanted = set(room_ids) if room_ids else self.room_set
         busy_rooms = {
             b.room_id
             for b in same_day
             if b.room_id in wanted
-            and b.chair_free_at > starts_at
-            and b.starts_at < self.chair_until(b.room_id, ends_at)
+            and self.chair_taken(b, room_id=b.room_id, starts_at=starts_at, ends_at=ends_at)
         }
         rooms = [r for r in (room_ids or self.room_ids) if r not in busy_rooms]
         if not rooms:
